@@ -1,0 +1,1 @@
+"""OneStop: a single point of contact for council residents."""

@@ -1,0 +1,15 @@
+"""Version 1 of the partner API."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from onestop.catalogue.api import Responsibility, ServiceSearch
+from onestop.contacts.api import ContactCreate
+
+app_name = "api"
+urlpatterns = [
+    path("services", ServiceSearch.as_view(), name="services"),
+    path("responsibility", Responsibility.as_view(), name="responsibility"),
+    path("contacts", ContactCreate.as_view(), name="contacts"),
+]

@@ -1,0 +1,75 @@
+"""Public catalogue API: search services; who provides a service at an address."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from onestop.authorities.queries import UnknownProperty, UnknownService, who_provides
+from onestop.authorities.responsibility import NoProvider
+from onestop.catalogue.models import Service
+from onestop.catalogue.queries import search_services
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["lgsl", "label", "description", "providing_tier"]
+
+
+@extend_schema(parameters=[OpenApiParameter("q", str, description="words or an LGSL number")])
+class ServiceSearch(generics.ListAPIView):
+    """Search the LGSL catalogue by words in the label or description, or by number."""
+
+    serializer_class = ServiceSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return search_services(self.request.query_params.get("q", ""))
+
+
+class ResponsibilityQuery(serializers.Serializer):
+    lgsl = serializers.IntegerField(min_value=1)
+    uprn = serializers.IntegerField(min_value=1, max_value=999_999_999_999)
+
+
+class AuthoritySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    tier = serializers.CharField()
+    gss = serializers.CharField()
+
+
+class Responsibility(APIView):
+    """Which authority provides service `lgsl` at the property `uprn`."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[ResponsibilityQuery],
+        responses=inline_serializer("Responsibility", {
+            "service": ServiceSerializer(),
+            "uprn": serializers.IntegerField(),
+            "address": serializers.CharField(),
+            "authority": AuthoritySerializer(),
+        }),
+    )
+    def get(self, request):
+        query = ResponsibilityQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            service, prop, authority = who_provides(**query.validated_data)
+        except (UnknownService, UnknownProperty) as error:
+            raise NotFound(str(error)) from None
+        except NoProvider as error:
+            raise ValidationError({"uprn": [str(error)]}) from None
+        return Response({
+            "service": ServiceSerializer(service).data,
+            "uprn": prop.uprn,
+            "address": prop.one_line_address,
+            "authority": AuthoritySerializer(authority).data,
+        })

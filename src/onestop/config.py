@@ -1,0 +1,95 @@
+"""Strict configuration from the environment.
+
+Every setting OneStop reads from the environment goes through these helpers, so that a bad
+value stops start-up with one message naming the variable and what was wrong with it,
+instead of surfacing later as an odd failure. `<NAME>_FILE` reads a secret from a file
+(as container orchestrators mount them).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+ENVIRONMENTS = ("demo", "test", "production")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """The variable's value, or the contents of the file named by `<name>_FILE`."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        path = Path(file_name)
+        if not path.is_file():
+            raise ImproperlyConfigured(f"{name}_FILE={file_name!r}: no such file")
+        return path.read_text().strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use one of {sorted(_TRUE | _FALSE - {''})}"
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} must be one of {', '.join(choices)}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_config(url: str, base_dir: Path) -> dict:
+    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported."""
+    import dj_database_url
+
+    if not url.startswith(("sqlite:", "postgres:", "postgresql:")):
+        scheme = url.split(":", 1)[0] if ":" in url else url
+        raise ImproperlyConfigured(
+            f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:///path or postgres://..."
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60)
+    except Exception as error:  # the parser's own errors do not name the variable
+        raise ImproperlyConfigured(f"DATABASE_URL={url!r} cannot be parsed: {error}") from None
+    if config["ENGINE"].endswith("sqlite3"):
+        name = Path(config["NAME"])
+        if not name.is_absolute():
+            name = base_dir / name
+        name.parent.mkdir(parents=True, exist_ok=True)
+        config["NAME"] = str(name)
+        # Writers wait for each other instead of failing at once with "database is locked".
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+        config["CONN_MAX_AGE"] = 0
+    return config

@@ -1,0 +1,107 @@
+"""The adviser desktop: find a resident, see their record, log a contact."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from onestop.authorities.queries import providers_at
+from onestop.catalogue.models import Service
+from onestop.catalogue.queries import search_services, services_of_interest
+from onestop.contacts.actions import ContactError, do_log_contact
+from onestop.contacts.forms import FindPersonForm, LogContactForm
+from onestop.contacts.models import Contact
+from onestop.core.access import desk_staff_only, requires_role
+from onestop.people.actions import RecordAccessDenied, do_open_person_record
+from onestop.people.models import Person
+from onestop.people.queries import BadSearch, PersonSearch, find_people, person_record
+
+SERVICE_RESULTS = 20
+
+
+def _open_record(request, person_id: int, *, purpose: str, contact=None) -> Person:
+    person = get_object_or_404(Person, pk=person_id)
+    try:
+        do_open_person_record(request.user, person, contact=contact, purpose=purpose)
+    except RecordAccessDenied as error:
+        raise PermissionDenied(str(error)) from None
+    return person
+
+
+@desk_staff_only
+def find_person(request):
+    form = FindPersonForm(request.GET or None)
+    people = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        search = PersonSearch(name=data["name"], date_of_birth=data["date_of_birth"],
+                              postcode=data["postcode"], phone=data["phone"])
+        if search.is_empty():
+            form.add_error("name", "Enter a name, date of birth, postcode or phone number")
+        else:
+            try:
+                people = find_people(request.user, search)
+            except BadSearch as error:
+                form.add_error(error.field, str(error))
+    return render(request, "contacts/find_person.html", {"form": form, "people": people})
+
+
+@desk_staff_only
+def person_page(request, person_id: int):
+    contact = None
+    if request.GET.get("contact", "").isdigit():
+        contact = Contact.objects.filter(pk=request.GET["contact"], person_id=person_id).first()
+    _open_record(request, person_id, purpose="view", contact=contact)
+    person = person_record(person_id)
+    prop = person.household.property if person.household else None
+    providers = providers_at(prop, services_of_interest()) if prop else []
+    recent = person.contacts.select_related("recorded_by").prefetch_related("services")[:10]
+    return render(request, "contacts/person.html", {
+        "person": person, "property": prop, "providers": providers,
+        "household": [m for m in person.household.members.all() if m.pk != person.pk]
+        if person.household else [],
+        "recent_contacts": recent, "contact": contact,
+    })
+
+
+@requires_role("adviser", "team_leader")
+def log_contact(request, person_id: int | None = None):
+    person = None
+    if person_id is not None:
+        person = _open_record(request, person_id, purpose="log contact")
+    form = LogContactForm(request.POST or None)
+    chosen = _chosen_services(request)
+    searching = request.POST.get("action") == "search"
+    if request.method == "POST" and not searching and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = do_log_contact(recorded_by=request.user, person=person,
+                                     channel=data["channel"], outcome=data["outcome"],
+                                     services=list(data["services"]), notes=data["notes"])
+        except ContactError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, f"Contact {contact.pk} logged: "
+                                      f"{contact.get_outcome_display().lower()}")
+            if person is None:
+                return redirect("contacts:find-person")
+            return redirect(f"{reverse('contacts:person', args=[person.pk])}"
+                            f"?contact={contact.pk}")
+    query = request.POST.get("service_query", "").strip()
+    results = []
+    if query:
+        results = [s for s in search_services(query)[:SERVICE_RESULTS + len(chosen)]
+                   if s not in chosen][:SERVICE_RESULTS]
+    return render(request, "contacts/log_contact.html", {
+        "form": form, "person": person, "chosen": chosen, "results": results,
+        "query": query, "searching": searching,
+        "show_errors": request.method == "POST" and not searching,
+    }, status=400 if request.method == "POST" and not searching and form.errors else 200)
+
+
+def _chosen_services(request) -> list[Service]:
+    wanted = [value for value in request.POST.getlist("services") if value.isdigit()]
+    found = {s.lgsl: s for s in Service.objects.filter(lgsl__in=wanted)}
+    return [found[int(value)] for value in dict.fromkeys(wanted) if int(value) in found]

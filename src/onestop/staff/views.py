@@ -1,0 +1,54 @@
+"""Sign-in on shared terminals (card and PIN) and for other staff (password)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login, logout
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from onestop.core.actions import terminal_of
+from onestop.staff.actions import do_card_sign_in, do_password_sign_in, do_record_sign_out
+from onestop.staff.forms import CardSignInForm, PasswordSignInForm
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _next_url(request) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=False):
+        return wanted
+    return reverse("contacts:find-person")
+
+
+def _sign_in(request, form_class, attempt, template: str):
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = attempt(form.cleaned_data)
+        if result.user is not None:
+            login(request, result.user, backend=BACKEND)
+            return redirect(_next_url(request))
+        form.add_error(None, result.error)
+    return render(request, template, {"form": form, "next": _next_url(request)},
+                  status=400 if form.errors else 200)
+
+
+def sign_in_with_card(request):
+    return _sign_in(request, CardSignInForm, lambda data: do_card_sign_in(
+        data["card_number"], data["pin"], terminal=terminal_of(request)),
+        "staff/sign_in_card.html")
+
+
+def sign_in_with_password(request):
+    return _sign_in(request, PasswordSignInForm, lambda data: do_password_sign_in(
+        request, data["username"], data["password"], terminal=terminal_of(request)),
+        "staff/sign_in_password.html")
+
+
+@require_POST
+def sign_out(request):
+    if request.user.is_authenticated:
+        do_record_sign_out(request.user, terminal=terminal_of(request))
+    logout(request)
+    return redirect("staff:sign-in")

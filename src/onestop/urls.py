@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from onestop.core import views as core_views
+
+admin.site.site_header = "OneStop administration"
+admin.site.site_title = "OneStop"
+
+urlpatterns = [
+    path("", include("onestop.contacts.urls")),
+    path("", include("onestop.staff.urls")),
+    path("access-log/", core_views.access_log, name="access-log"),
+    path("api/v1/", include("onestop.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("admin/", admin.site.urls),
+]
