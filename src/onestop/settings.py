@@ -99,10 +99,9 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "staff.User"
-AUTHENTICATION_BACKENDS = [
-    "onestop.staff.backends.CardPinBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Card-and-PIN sign-in is checked by staff.actions (it counts wrong PINs and locks cards);
+# the session then holds the user through the ordinary model backend.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "staff:sign-in"
 LOGIN_REDIRECT_URL = "contacts:find-person"
 PASSWORD_HASHERS = (

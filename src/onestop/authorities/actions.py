@@ -47,7 +47,7 @@ def do_load_authorities(path: Path) -> LoadSummary:
             "country": row.text("country_name", max_length=40),
             "homepage_url": row.text("homepage_url", required=False, max_length=200),
         }
-    for code, (parent, row) in parents.items():
+    for parent, row in parents.values():
         if rows.get(parent, {}).get("tier") != Authority.Tier.COUNTY:
             raise row.error("parent_local_authority_id", f"{parent} is not a county in the file")
     by_code = upsert(Authority, "code", rows, summary)

@@ -28,7 +28,7 @@ def do_load_functions(path: Path) -> LoadSummary:
         parent = row.integer("Parent identifiers", required=False)
         if parent is not None:
             parents[identifier] = (parent, row)
-    for identifier, (parent, row) in parents.items():
+    for parent, row in parents.values():
         if parent not in rows:
             raise row.error("Parent identifiers", f"{parent} is not a function in the file")
     by_id = upsert(Function, "identifier", rows, summary)

@@ -182,6 +182,9 @@ class Consent(models.Model):
     class Meta:
         ordering = ["-recorded_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {'yes' if self.given else 'no'}"
+
 
 class BenefitAward(models.Model):
     """A benefit a resident receives; eligibility rules read these."""

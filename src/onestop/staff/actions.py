@@ -103,7 +103,8 @@ def do_card_sign_in(card_number: str, pin: str, *, terminal: str) -> SignInResul
     with transaction.atomic():
         card.record_right_pin()
         do_record_audit_event(AuditEvent.Kind.SIGNED_IN, user=card.user,
-                              claimed_identity=card_number, terminal=terminal, detail="card and PIN")
+                              claimed_identity=card_number, terminal=terminal,
+                              detail="card and PIN")
     return SignInResult(card.user)
 
 

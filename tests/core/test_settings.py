@@ -1,0 +1,45 @@
+"""A bad setting stops OneStop at start-up with a message naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ONESTOP = Path(sys.executable).with_name("onestop")
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DATABASE_URL", "ONESTOP_ENV", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+    return subprocess.run([str(ONESTOP), "check"], env={**clean, **env}, capture_output=True,
+                          text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"ONESTOP_ENV": "staging"}, "ONESTOP_ENV='staging' must be one of demo, test, production"),
+    ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+    ({"DATABASE_URL": "mysql://localhost/onestop"}, "DATABASE_URL scheme 'mysql' is not supported"),
+    ({"ONESTOP_ENV": "production", "ALLOWED_HOSTS": "onestop.example"},
+     "SECRET_KEY (or SECRET_KEY_FILE) is required in production"),
+    ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50},
+     "ALLOWED_HOSTS is required in production"),
+    ({"SECRET_KEY_FILE": "/nonexistent/secret"},
+     "SECRET_KEY_FILE='/nonexistent/secret': no such file"),
+    ({"CARD_MAX_FAILED_PINS": "0"}, "CARD_MAX_FAILED_PINS='0' must be at least 1"),
+])
+def test_a_bad_setting_is_named_in_one_clear_error(tmp_path, env, message):
+    result = run_check(**{"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", **env})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_a_secret_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("s" * 60 + "\n")
+    result = run_check(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", ONESTOP_ENV="production",
+                       SECRET_KEY_FILE=str(secret), ALLOWED_HOSTS="onestop.example")
+    assert result.returncode == 0, result.stderr
