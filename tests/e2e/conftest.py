@@ -1,0 +1,134 @@
+"""A real OneStop server for browser tests: its own database, the demo area, runserver.
+
+The server runs as a separate process against a database of its own (a fresh SQLite file,
+or a fresh PostgreSQL database when DATABASE_URL points at PostgreSQL), so the browser
+sees exactly what `make demo` would serve.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ONESTOP = Path(sys.executable).with_name("onestop")
+# Chromium's own background traffic is refused on a closed network; keep it quiet.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    url: str
+    sample_properties: dict[str, int]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _postgres_database(base_url: str):
+    """Create a throwaway database beside the one DATABASE_URL names; yield its URL."""
+    import psycopg
+
+    name = f"onestop_e2e_{uuid.uuid4().hex[:8]}"
+    admin_url = re.sub(r"/[^/]*$", "/postgres", base_url).replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield re.sub(r"/[^/]*$", f"/{name}", base_url)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def server_database(tmp_path_factory):
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith(("postgres://", "postgresql://")):
+        yield from _postgres_database(base)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'onestop.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def demo_server(server_database):
+    env = {**os.environ, "DATABASE_URL": server_database, "ONESTOP_ENV": "demo"}
+
+    def onestop(*args: str) -> str:
+        done = subprocess.run([str(ONESTOP), *args], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, f"onestop {' '.join(args)} failed:\n{done.stderr}"
+        return done.stdout
+
+    onestop("migrate", "--noinput")
+    onestop("load_reference")
+    built = onestop("demo", "--people", "400", "--no-serve")
+    samples = {slug: int(uprn) for slug, uprn in
+               re.findall(r"^sample property: (\S+) (\d+)$", built, flags=re.MULTILINE)}
+    port = _free_port()
+    server = subprocess.Popen([str(ONESTOP), "runserver", f"127.0.0.1:{port}", "--noreload"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError(f"the server did not start: {server.stderr.read().decode()}")
+            time.sleep(0.2)
+    try:
+        yield DemoServer(f"http://127.0.0.1:{port}", samples)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium package"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must run the browser tests, never skip them
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """Run axe-core on the page; describe every serious or critical violation."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']}) at "
+        + ", ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
