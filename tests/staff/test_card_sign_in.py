@@ -77,3 +77,4 @@ def test_a_team_leader_unlocks_a_card_with_a_new_pin_but_an_adviser_cannot():
     do_unlock_id_card(card, by=a_staff_member(Role.TEAM_LEADER), new_pin="9090")
     assert do_card_sign_in(adviser.card_number, "9090", terminal="t").user == adviser
     assert AuditEvent.objects.filter(kind="card_unlocked").count() == 1
+

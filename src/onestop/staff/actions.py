@@ -146,6 +146,8 @@ def do_issue_api_token(user: User, *, key: str | None = None) -> str:
 
     if not user.has_role(Role.PARTNER_SYSTEM):
         raise StaffError("API tokens are for partner-system users")
+    if key is not None and not 20 <= len(key) <= 40:
+        raise StaffError(f"an API token key is 20 to 40 characters; {key!r} has {len(key)}")
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user, key=key) if key else Token.objects.create(user=user)
     return token.key
