@@ -66,7 +66,7 @@ def server_database(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def demo_server(server_database):
+def demo_server(server_database, tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": server_database, "ONESTOP_ENV": "demo"}
 
     def onestop(*args: str) -> str:
@@ -77,7 +77,8 @@ def demo_server(server_database):
 
     onestop("migrate", "--noinput")
     onestop("load_reference")
-    built = onestop("demo", "--people", "400", "--no-serve")
+    built = onestop("demo", "--people", "400", "--no-serve",
+                    "--extracts-dir", str(tmp_path_factory.mktemp("extracts")))
     samples = {slug: int(uprn) for slug, uprn in
                re.findall(r"^sample property: (\S+) (\d+)$", built, flags=re.MULTILINE)}
     port = _free_port()
@@ -91,7 +92,8 @@ def demo_server(server_database):
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                raise RuntimeError(f"the server did not start: {server.stderr.read().decode()}")
+                raise RuntimeError(
+                    f"the server did not start: {server.stderr.read().decode()}") from None
             time.sleep(0.2)
     try:
         yield DemoServer(f"http://127.0.0.1:{port}", samples)

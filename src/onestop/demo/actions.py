@@ -1,0 +1,250 @@
+"""Every write of the demo area: its population, its staff and its extracts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from onestop.authorities.actions import do_set_up_shared_service
+from onestop.authorities.models import Authority, SharedService
+from onestop.contacts.models import Contact
+from onestop.core.models import RecordAccess
+from onestop.demo.extracts import write_extracts
+from onestop.demo.places import (
+    COUNTY,
+    DISTRICTS,
+    SHARED_SERVICE_NAME,
+    SHARED_SERVICE_SLUG,
+    demo_uprn_ranges,
+)
+from onestop.demo.population import generate_population
+from onestop.demo.specs import Population
+from onestop.demo.staff import DEMO_PASSWORD, STAFF, TEAMS
+from onestop.people.models import (
+    BenefitAward,
+    Consent,
+    ContactDetail,
+    Household,
+    Need,
+    Person,
+    Property,
+)
+from onestop.staff.actions import (
+    do_create_staff_user,
+    do_create_team,
+    do_issue_api_token,
+    do_issue_id_card,
+)
+from onestop.staff.models import IdCard, Role, Team, User
+
+# Rows per INSERT; Django lowers it further where the database allows fewer parameters.
+BATCH_SIZE = 2000
+
+
+class DemoError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoArea:
+    shared_service: SharedService
+    people: int
+    households: int
+    properties: int
+    contact_details: int
+    benefit_awards: int
+    needs: int
+    consents: int
+    extracts_dir: Path
+    extract_records: dict[str, int] = field(default_factory=dict)
+    # District slug → a family's house with a garden, for trying every service.
+    sample_properties: dict[str, Property] = field(default_factory=dict)
+
+
+def demo_properties():
+    ranges = Q()
+    for low, high in demo_uprn_ranges():
+        ranges |= Q(uprn__range=(low, high))
+    return Property.objects.filter(ranges)
+
+
+def do_build_demo_area(*, people: int, seed: int, extracts_dir: Path,
+                       today: dt.date | None = None) -> DemoArea:
+    """Replace the demo population with a fresh one of `people` residents from `seed`.
+
+    The population is generated first (pure computation, no lock held); then one
+    transaction removes the previous demo rows, inserts the new ones in bulk, sets up the
+    demo staff and writes the extracts, so a failure anywhere leaves the old demo intact.
+    """
+    if people < 1:
+        raise DemoError("the demo needs at least one person")
+    population = generate_population(people, seed, today or timezone.localdate())
+    with transaction.atomic():
+        shared = do_set_up_shared_service(SHARED_SERVICE_SLUG, SHARED_SERVICE_NAME,
+                                          [COUNTY, *DISTRICTS])
+        authorities = {authority.slug: authority for authority in shared.authorities.all()}
+        _remove_previous_demo()
+        counts, person_ids = _save_population(population, authorities)
+        do_set_up_demo_staff(authorities)
+        records = write_extracts(population, person_ids, extracts_dir)
+    samples = {prop.uprn: district for district, prop in population.showcase.items()}
+    sample_properties = {samples[prop.uprn]: prop
+                         for prop in Property.objects.filter(uprn__in=samples)}
+    return DemoArea(shared_service=shared, extracts_dir=extracts_dir, extract_records=records,
+                    sample_properties={d: sample_properties[d] for d in DISTRICTS}, **counts)
+
+
+def _remove_previous_demo() -> None:
+    """Delete the demo's own rows (found by their UPRN block), children before parents.
+
+    Contacts and record accesses PROTECT a person, so they go first; only rows that
+    belong to demo residents are touched, never anyone else's.
+    """
+    properties = demo_properties()
+    residents = Person.objects.filter(household__property__in=properties)
+    RecordAccess.objects.filter(person__in=residents).delete()
+    Contact.objects.filter(person__in=residents).delete()
+    for model in (ContactDetail, Need, Consent, BenefitAward):
+        model.objects.filter(person__in=residents).delete()
+    residents.delete()
+    Household.objects.filter(property__in=properties).delete()
+    Property.authorities.through.objects.filter(property__in=properties).delete()
+    properties.delete()
+
+
+def _save_population(population: Population,
+                     authorities: dict[str, Authority]) -> tuple[dict[str, int], dict[int, int]]:
+    """Bulk-insert the population; returns the counts and each person's id by index."""
+    specs = population.properties
+    properties = [
+        Property(uprn=p.uprn, address_line_1=p.address.line_1, address_line_2=p.address.line_2,
+                 town=p.address.town, postcode=p.address.postcode,
+                 property_type=p.property_type, floor=p.floor,
+                 council_tax_band=p.council_tax_band, tenure=p.tenure)
+        for p in specs
+    ]
+    Property.objects.bulk_create(properties, batch_size=BATCH_SIZE)
+    property_ids = {spec.uprn: row.pk for spec, row in zip(specs, properties, strict=True)}
+    through = Property.authorities.through
+    county = authorities[COUNTY].pk
+    through.objects.bulk_create(
+        [through(property_id=property_ids[spec.uprn], authority_id=authority_id)
+         for spec in specs for authority_id in (authorities[spec.district].pk, county)],
+        batch_size=BATCH_SIZE)
+
+    households = [Household(property_id=property_ids[h.property.uprn])
+                  for h in population.households]
+    Household.objects.bulk_create(households, batch_size=BATCH_SIZE)
+
+    today = population.today
+    people, specs_in_order = [], []
+    for household, row in zip(population.households, households, strict=True):
+        for spec in household.members:
+            # Only the benefits extract carries NI numbers, so only claimants' are known.
+            known_nino = spec.ni_number if spec.benefits and spec.age_on(today) >= 16 else ""
+            people.append(Person(
+                title=spec.title, given_name=spec.given_name, middle_names=spec.middle_names,
+                family_name=spec.family_name, date_of_birth=spec.date_of_birth,
+                national_insurance_number=known_nino, household_id=row.pk,
+                has_disability=spec.has_disability, preferred_channel=spec.preferred_channel))
+            specs_in_order.append(spec)
+    Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
+    person_ids: dict[int, int] = {}
+    for spec, row in zip(specs_in_order, people, strict=True):
+        person_ids[spec.index] = row.pk
+
+    details, needs, consents, awards = [], [], [], []
+    for spec in specs_in_order:
+        pk = person_ids[spec.index]
+        details += [ContactDetail(person_id=pk, kind=ContactDetail.Kind.PHONE, value=p.value,
+                                  normalised=p.e164, is_mobile=p.is_mobile,
+                                  is_preferred=p.is_preferred) for p in spec.phones]
+        details += [ContactDetail(person_id=pk, kind=ContactDetail.Kind.EMAIL, value=e.value,
+                                  normalised=e.value.strip().lower(),
+                                  is_preferred=e.is_preferred) for e in spec.emails]
+        needs += [Need(person_id=pk, kind=kind, language=language)
+                  for kind, language in spec.needs]
+        consents += [Consent(person_id=pk, purpose=purpose, given=given, recorded_at=at)
+                     for purpose, given, at in spec.consents]
+        awards += [BenefitAward(person_id=pk, benefit=benefit, since=since)
+                   for benefit, since in spec.benefits.items()]
+    for model, rows in ((ContactDetail, details), (Need, needs), (Consent, consents),
+                        (BenefitAward, awards)):
+        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+    counts = {"people": len(people), "households": len(households),
+              "properties": len(properties), "contact_details": len(details),
+              "benefit_awards": len(awards), "needs": len(needs), "consents": len(consents)}
+    return counts, person_ids
+
+
+@transaction.atomic
+def do_set_up_demo_staff(authorities: dict[str, Authority]) -> list[User]:
+    """Create the demo's teams and staff, or put them back as the demo describes them.
+
+    Existing users are updated in place rather than replaced: contacts and record
+    accesses PROTECT the users who made them.
+    """
+    teams = {slug: do_create_team(slug=slug, name=name, authority=authorities[authority])
+             for slug, name, authority in TEAMS}
+    # One hash for every demo password user: the password is printed on the console
+    # anyway, and each PBKDF2 hash costs a noticeable fraction of a second.
+    password_hash = make_password(DEMO_PASSWORD)
+    users = []
+    for member in STAFF:
+        acts_for = [authorities[slug] for slug in member.authorities]
+        member_teams = [teams[slug] for slug in member.teams]
+        user = User.objects.filter(username=member.username).first()
+        if user is None:
+            user = do_create_staff_user(username=member.username,
+                                        first_name=member.first_name,
+                                        last_name=member.last_name, roles=[member.role],
+                                        authorities=acts_for, teams=member_teams)
+        else:
+            _restore_user(user, member.first_name, member.last_name, member.role, acts_for,
+                          member_teams)
+        if member.uses_password:
+            user.password = password_hash
+            user.save(update_fields=["password"])
+        if member.card:
+            _issue_demo_card(user, member.card, member.pin)
+        if member.api_token:
+            # The token's key is its primary key: free it if another user holds it.
+            Token.objects.filter(key=member.api_token).exclude(user=user).delete()
+            do_issue_api_token(user, key=member.api_token)
+        users.append(user)
+    return users
+
+
+def _restore_user(user: User, first_name: str, last_name: str, role: str,
+                  authorities: list[Authority], teams: list[Team]) -> None:
+    user.first_name, user.last_name = first_name, last_name
+    user.is_active = True
+    user.is_staff = role == Role.ADMINISTRATOR
+    user.set_unusable_password()
+    user.save(update_fields=["first_name", "last_name", "is_active", "is_staff", "password"])
+    user.groups.set(Group.objects.filter(name=role))
+    user.authorities.set(authorities)
+    user.teams.set(teams)
+    for cached in ("_role_names", "_authority_ids"):
+        user.__dict__.pop(cached, None)
+
+
+def _issue_demo_card(user: User, number: str, pin: str) -> IdCard:
+    card = IdCard.objects.filter(number=number).first()
+    if card is None:
+        return do_issue_id_card(user, number=number, pin=pin)
+    # Back to a working card with the demo PIN, even if someone locked it trying the demo.
+    card.user = user
+    card.set_pin(pin)
+    card.failed_attempts, card.locked_at, card.revoked_at = 0, None, None
+    card.save(update_fields=["user", "pin_hash", "failed_attempts", "locked_at", "revoked_at"])
+    return card

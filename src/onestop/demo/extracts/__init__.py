@@ -1,0 +1,42 @@
+"""Back-office extracts of the demo population, for the master index to link.
+
+`write_extracts` writes one CSV per source, `ground_truth.csv` and `README.md`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from pathlib import Path
+
+from onestop.demo.extracts.base import Context, Extract
+from onestop.demo.extracts.readme import render_readme
+from onestop.demo.extracts.sources import BUILDERS
+from onestop.demo.specs import Population
+
+GROUND_TRUTH = "ground_truth.csv"
+
+
+def build_extracts(population: Population, seed: int) -> list[Extract]:
+    context = Context(population, seed)
+    return [build(context) for build in BUILDERS]
+
+
+def write_extracts(population: Population, person_ids: Mapping[int, int],
+                   folder: Path) -> dict[str, int]:
+    """Write every extract to `folder`; returns the number of records of each source.
+
+    `person_ids[i]` is the database id of the population's person with index i.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    extracts = build_extracts(population, population.seed)
+    for extract in extracts:
+        extract.write(folder)
+    with (folder / GROUND_TRUTH).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source", "source_record_id", "person_id"])
+        for extract in extracts:
+            writer.writerows((extract.source, record_id, person_ids[index])
+                             for record_id, index in extract.truth)
+    (folder / "README.md").write_text(render_readme(population, extracts), encoding="utf-8")
+    return {extract.source: len(extract.rows) for extract in extracts}

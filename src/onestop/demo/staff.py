@@ -1,0 +1,81 @@
+"""Who works in the demo: teams, staff, their ID cards and the partner system's token.
+
+Plain data; `do_set_up_demo_staff` in actions.py writes it. The secrets here are demo-only
+and printed by `onestop demo`: they exist so that anyone can sign in and try the product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onestop.demo.places import BABERGH, COUNTY, MID_SUFFOLK
+from onestop.staff.models import Role
+
+DEMO_PASSWORD = "onestop-demo"
+# 40 characters: the most a DRF token key column holds.
+DEMO_API_TOKEN = "demo-partner-token-000000000000000000000"
+ALL = (COUNTY, MID_SUFFOLK, BABERGH)
+
+# (slug, name, authority slug)
+TEAMS = (
+    ("suffolk-schools-admissions", "Suffolk schools admissions", COUNTY),
+    ("suffolk-highways", "Suffolk highways", COUNTY),
+    ("suffolk-adult-social-care", "Suffolk adult social care", COUNTY),
+    ("mid-suffolk-revenues-and-benefits", "Mid Suffolk revenues and benefits", MID_SUFFOLK),
+    ("mid-suffolk-waste-services", "Mid Suffolk waste services", MID_SUFFOLK),
+    ("mid-suffolk-housing", "Mid Suffolk housing", MID_SUFFOLK),
+    ("babergh-revenues-and-benefits", "Babergh revenues and benefits", BABERGH),
+    ("babergh-waste-services", "Babergh waste services", BABERGH),
+    ("babergh-housing", "Babergh housing", BABERGH),
+)
+
+
+@dataclass(frozen=True)
+class DemoStaffMember:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    authorities: tuple[str, ...]
+    teams: tuple[str, ...] = ()
+    card: str = ""
+    pin: str = ""
+    uses_password: bool = False
+    api_token: str = ""
+
+
+STAFF = (
+    DemoStaffMember("adviser", "Priya", "Shah", Role.ADVISER, ALL, card="100001", pin="1234"),
+    DemoStaffMember("babergh-adviser", "Tom", "Fletcher", Role.ADVISER, (BABERGH,),
+                    card="100002", pin="2345"),
+    DemoStaffMember("team-leader", "Helen", "Marsh", Role.TEAM_LEADER, ALL,
+                    uses_password=True),
+    DemoStaffMember("back-office", "Gary", "Pryke", Role.BACK_OFFICE_OFFICER,
+                    (MID_SUFFOLK, BABERGH),
+                    teams=("mid-suffolk-revenues-and-benefits", "babergh-revenues-and-benefits"),
+                    uses_password=True),
+    DemoStaffMember("service-owner", "Rachel", "Goddard", Role.SERVICE_OWNER, ALL,
+                    uses_password=True),
+    DemoStaffMember("councillor", "Jean", "Whitby", Role.COUNCILLOR, (MID_SUFFOLK,),
+                    uses_password=True),
+    DemoStaffMember("administrator", "Chris", "Okoro", Role.ADMINISTRATOR, ALL,
+                    uses_password=True),
+    DemoStaffMember("partner", "Partner", "System", Role.PARTNER_SYSTEM, ALL,
+                    api_token=DEMO_API_TOKEN),
+)
+
+
+def sign_in_lines() -> list[str]:
+    """The demo sign-ins, as `onestop demo` prints them."""
+    lines = []
+    for member in STAFF:
+        label = f"{member.role.label.lower()} acting for {', '.join(member.authorities)}"
+        if member.card:
+            lines.append(f"  ID card {member.card}, PIN {member.pin}: {member.username} "
+                         f"({label})")
+        elif member.uses_password:
+            lines.append(f"  username {member.username}, password {DEMO_PASSWORD} ({label})")
+        elif member.api_token:
+            lines.append(f"  API token {member.api_token}: {member.username} ({label}); send "
+                         f"'Authorization: Token {member.api_token}'")
+    return lines
