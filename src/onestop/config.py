@@ -92,4 +92,7 @@ def database_config(url: str, base_dir: Path) -> dict:
         # Writers wait for each other instead of failing at once with "database is locked".
         config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
         config["CONN_MAX_AGE"] = 0
+        # Tests get a file too (not Django's shared in-memory database, whose table locks
+        # fail at once instead of waiting), so parallel-access tests behave as in use.
+        config["TEST"] = {"NAME": str(name.with_name(f"test_{name.name}"))}
     return config

@@ -37,6 +37,9 @@ if not SECRET_KEY:
     SECRET_KEY = f"onestop-{ONESTOP_ENV}-only-not-secret"
 
 DEBUG = env_bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG=true is not allowed in production: it shows residents' "
+                               "data in error pages")
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
@@ -123,6 +126,14 @@ CARD_MAX_FAILED_PINS = env_int("CARD_MAX_FAILED_PINS", 5, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# Terminals are shared: a sign-in lasts one shift at most and ends with the browser.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 9, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    if env_bool("BEHIND_TLS_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -18,6 +18,7 @@ def test_responsibility_api_names_the_county_for_free_school_meals(client):
     assert body["authority"]["tier"] == "county"
     assert body["service"]["lgsl"] == 4
     assert body["uprn"] == prop.uprn
+    assert "address" not in body  # public endpoint: it must not say who lives where
 
 
 def test_responsibility_api_names_the_district_for_garden_waste(client):

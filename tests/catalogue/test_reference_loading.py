@@ -82,10 +82,11 @@ def _copy_data(tmp_path: Path) -> Path:
 def test_a_missing_reference_file_is_named_and_nothing_is_loaded(tmp_path):
     data = _copy_data(tmp_path)
     (data / "reference" / "lgsl_tier_mapping.csv").unlink()
-    Service.objects.filter(lgsl=530).update(label="changed before the load")
+    Authority.objects.filter(slug="babergh").update(name="renamed before the load")
     with pytest.raises(CommandError, match=r"lgsl_tier_mapping\.csv: file not found"):
         load(data)
-    assert Service.objects.get(lgsl=530).label == "changed before the load"
+    # The authorities were read and written before the missing file was found: undone.
+    assert Authority.objects.get(slug="babergh").name == "renamed before the load"
 
 
 def test_a_malformed_row_is_named_by_file_row_and_field_and_nothing_is_half_loaded(tmp_path):

@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from onestop.contacts.models import Contact
+from onestop.core.models import RecordAccess
 from onestop.staff.actions import do_issue_api_token
 from onestop.staff.models import Role
 from tests.personas import BABERGH, MID_SUFFOLK, a_resident, a_staff_member
@@ -54,8 +55,10 @@ def test_a_partner_cannot_log_contacts_for_residents_outside_its_councils():
     response = partner_client(acts_for=(BABERGH,)).post("/api/v1/contacts", {
         "person": resident.pk, "channel": "web", "outcome": "resolved", "services": [530]},
         format="json")
-    assert response.status_code == 400
-    assert "person" in response.json()
+    assert response.status_code == 403
+    assert not Contact.objects.exists()
+    refused = RecordAccess.objects.get(person=resident)
+    assert (refused.granted, refused.purpose) == (False, "log contact (API)")
 
 
 def test_only_partner_systems_and_advisers_may_post_contacts():

@@ -30,6 +30,8 @@ def run_check(**env: str) -> subprocess.CompletedProcess:
     ({"SECRET_KEY_FILE": "/nonexistent/secret"},
      "SECRET_KEY_FILE='/nonexistent/secret': no such file"),
     ({"CARD_MAX_FAILED_PINS": "0"}, "CARD_MAX_FAILED_PINS='0' must be at least 1"),
+    ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example",
+      "DEBUG": "true"}, "DEBUG=true is not allowed in production"),
 ])
 def test_a_bad_setting_is_named_in_one_clear_error(tmp_path, env, message):
     result = run_check(**{"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", **env})

@@ -32,7 +32,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @dataclass(frozen=True)
 class DemoServer:
     url: str
-    sample_properties: dict[str, int]
+    sample_properties: dict[str, int]  # district slug → UPRN, as `onestop demo` prints
+    sample_postcodes: dict[str, str]  # district slug → that property's postcode
 
 
 def _free_port() -> int:
@@ -81,6 +82,12 @@ def demo_server(server_database, tmp_path_factory):
                     "--extracts-dir", str(tmp_path_factory.mktemp("extracts")))
     samples = {slug: int(uprn) for slug, uprn in
                re.findall(r"^sample property: (\S+) (\d+)$", built, flags=re.MULTILINE)}
+    postcodes = onestop("shell", "-c", (
+        "from onestop.people.models import Property\n"
+        f"for p in Property.objects.filter(uprn__in={sorted(samples.values())}):\n"
+        "    print(p.uprn, p.postcode)"))
+    by_uprn = dict(line.split(" ", 1) for line in postcodes.splitlines() if line[:1].isdigit())
+    sample_postcodes = {slug: by_uprn[str(uprn)] for slug, uprn in samples.items()}
     port = _free_port()
     server = subprocess.Popen([str(ONESTOP), "runserver", f"127.0.0.1:{port}", "--noreload"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -96,7 +103,7 @@ def demo_server(server_database, tmp_path_factory):
                     f"the server did not start: {server.stderr.read().decode()}") from None
             time.sleep(0.2)
     try:
-        yield DemoServer(f"http://127.0.0.1:{port}", samples)
+        yield DemoServer(f"http://127.0.0.1:{port}", samples, sample_postcodes)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -26,7 +26,7 @@ def test_a_babergh_only_adviser_gets_403_on_a_mid_suffolk_resident_and_it_is_log
     client.force_login(adviser)
     response = client.get(f"/people/{resident.pk}/")
     assert response.status_code == 403
-    assert "The attempt has been logged" in response.content.decode()
+    assert "record are logged" in response.content.decode()
     access = RecordAccess.objects.get(person=resident)
     assert (access.user, access.granted) == (adviser, False)
 

@@ -45,7 +45,7 @@ class AuthoritySerializer(serializers.Serializer):
 
 
 class Responsibility(APIView):
-    """Which authority provides service `lgsl` at the property `uprn`."""
+    """Which authority provides service `lgsl` at the property `uprn` (public)."""
 
     permission_classes = [AllowAny]
 
@@ -54,7 +54,6 @@ class Responsibility(APIView):
         responses=inline_serializer("Responsibility", {
             "service": ServiceSerializer(),
             "uprn": serializers.IntegerField(),
-            "address": serializers.CharField(),
             "authority": AuthoritySerializer(),
         }),
     )
@@ -69,7 +68,7 @@ class Responsibility(APIView):
             raise ValidationError({"uprn": [str(error)]}) from None
         return Response({
             "service": ServiceSerializer(service).data,
+            # No address: this endpoint is public and must not reveal who lives where.
             "uprn": prop.uprn,
-            "address": prop.one_line_address,
             "authority": AuthoritySerializer(authority).data,
         })

@@ -17,7 +17,7 @@ def search_services(query: str) -> QuerySet[Service]:
     services = Service.objects.all()
     if not query:
         return services.order_by("label")
-    if query.isdigit():
+    if query.isdecimal() and len(query) < 10:
         return services.filter(lgsl=int(query))
     in_label, anywhere = Q(), Q()
     for word in query.split():

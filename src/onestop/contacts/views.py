@@ -51,7 +51,7 @@ def find_person(request):
 @desk_staff_only
 def person_page(request, person_id: int):
     contact = None
-    if request.GET.get("contact", "").isdigit():
+    if request.GET.get("contact", "").isdecimal() and len(request.GET["contact"]) < 19:
         contact = Contact.objects.filter(pk=request.GET["contact"], person_id=person_id).first()
     _open_record(request, person_id, purpose="view", contact=contact)
     person = person_record(person_id)
@@ -71,7 +71,7 @@ def log_contact(request, person_id: int | None = None):
     person = None
     if person_id is not None:
         person = _open_record(request, person_id, purpose="log contact")
-    form = LogContactForm(request.POST or None)
+    form = LogContactForm(request.POST if request.method == "POST" else None)
     chosen = _chosen_services(request)
     searching = request.POST.get("action") == "search"
     if request.method == "POST" and not searching and form.is_valid():
@@ -102,6 +102,7 @@ def log_contact(request, person_id: int | None = None):
 
 
 def _chosen_services(request) -> list[Service]:
-    wanted = [value for value in request.POST.getlist("services") if value.isdigit()]
+    wanted = [value for value in request.POST.getlist("services")
+              if value.isdecimal() and len(value) < 10]
     found = {s.lgsl: s for s in Service.objects.filter(lgsl__in=wanted)}
     return [found[int(value)] for value in dict.fromkeys(wanted) if int(value) in found]

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -84,6 +85,9 @@ def do_build_demo_area(*, people: int, seed: int, extracts_dir: Path,
     transaction removes the previous demo rows, inserts the new ones in bulk, sets up the
     demo staff and writes the extracts, so a failure anywhere leaves the old demo intact.
     """
+    if settings.ONESTOP_ENV == "production":
+        # The demo publishes its passwords and PINs and replaces rows: never on real data.
+        raise DemoError("the demo area cannot be built when ONESTOP_ENV=production")
     if people < 1:
         raise DemoError("the demo needs at least one person")
     population = generate_population(people, seed, today or timezone.localdate())

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from onestop.people.models import ContactDetail, Person, Property
+from onestop.people.models import Consent, ContactDetail, Person, Property
 from onestop.people.phones import BadPhoneNumber, normalise_phone
 from onestop.people.postcodes import normalise_postcode
 
@@ -81,6 +81,9 @@ def find_people(user, search: PersonSearch) -> list[Person]:
 def person_record(person_id: int) -> Person:
     """A person with everything the person page shows, in a fixed number of queries."""
     return (Person.objects.select_related("household__property")
-            .prefetch_related("contact_details", "needs", "benefits", "consents",
+            .prefetch_related("contact_details", "needs", "benefits",
+                              # Latest answer first within each purpose: the page shows it.
+                              Prefetch("consents", Consent.objects.order_by("purpose",
+                                                                            "-recorded_at")),
                               "household__members", "household__property__authorities")
             .get(pk=person_id))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -68,16 +70,25 @@ def do_issue_id_card(user: User, *, number: str, pin: str) -> IdCard:
     return card
 
 
+@functools.cache
+def _decoy_pin_hash() -> str:
+    return make_password("decoy-pin")
+
+
+@transaction.atomic
 def do_card_sign_in(card_number: str, pin: str, *, terminal: str) -> SignInResult:
     """Check a card and PIN; count wrong PINs and lock the card at the limit.
 
-    Every attempt is audited, whether it names a real card or not. The failure is written
-    even though sign-in fails, so this is not one atomic block around everything.
+    Every attempt is audited, whether it names a real card or not; a failed attempt still
+    commits its audit event and count. The card's row is locked for the whole check, so
+    tries sent in parallel are counted one after another and cannot beat the limit.
     """
     card_number = card_number.strip()
     failure = SignInResult(None, "The card number or PIN is not right")
-    card = IdCard.objects.select_related("user").filter(number=card_number).first()
+    card = (IdCard.objects.select_for_update(of=("self",)).select_related("user")
+            .filter(number=card_number).first())
     if card is None:
+        check_password(pin, _decoy_pin_hash())  # take as long as a real card would
         do_record_audit_event(AuditEvent.Kind.SIGN_IN_FAILED, claimed_identity=card_number,
                               terminal=terminal, detail="unknown card")
         return failure
@@ -87,24 +98,20 @@ def do_card_sign_in(card_number: str, pin: str, *, terminal: str) -> SignInResul
                               claimed_identity=card_number, terminal=terminal, detail=reason)
         return SignInResult(None, "This card cannot be used. Ask your team leader to unlock it")
     if not card.pin_matches(pin):
-        with transaction.atomic():
-            locked_now = card.record_wrong_pin()
-            do_record_audit_event(AuditEvent.Kind.SIGN_IN_FAILED, user=card.user,
-                                  claimed_identity=card_number, terminal=terminal,
-                                  detail=f"wrong PIN ({card.failed_attempts} in a row)")
-            if locked_now:
-                do_record_audit_event(AuditEvent.Kind.CARD_LOCKED, user=card.user,
-                                      claimed_identity=card_number, terminal=terminal,
-                                      detail=f"after {card.failed_attempts} wrong PINs")
-        if locked_now:
-            return SignInResult(None, "Too many wrong PINs: this card is now locked. "
-                                      "Ask your team leader to unlock it")
-        return failure
-    with transaction.atomic():
-        card.record_right_pin()
-        do_record_audit_event(AuditEvent.Kind.SIGNED_IN, user=card.user,
+        locked_now = card.record_wrong_pin()
+        do_record_audit_event(AuditEvent.Kind.SIGN_IN_FAILED, user=card.user,
                               claimed_identity=card_number, terminal=terminal,
-                              detail="card and PIN")
+                              detail=f"wrong PIN ({card.failed_attempts} in a row)")
+        if not locked_now:
+            return failure
+        do_record_audit_event(AuditEvent.Kind.CARD_LOCKED, user=card.user,
+                              claimed_identity=card_number, terminal=terminal,
+                              detail=f"after {card.failed_attempts} wrong PINs")
+        return SignInResult(None, "Too many wrong PINs: this card is now locked. "
+                                  "Ask your team leader to unlock it")
+    card.record_right_pin()
+    do_record_audit_event(AuditEvent.Kind.SIGNED_IN, user=card.user,
+                          claimed_identity=card_number, terminal=terminal, detail="card and PIN")
     return SignInResult(card.user)
 
 

@@ -89,18 +89,19 @@ class IdCard(models.Model):
     def pin_matches(self, pin: str) -> bool:
         return check_password(pin, self.pin_hash)
 
-    @transaction.atomic
-    def record_wrong_pin(self) -> bool:
-        """Count a wrong PIN; lock the card at the limit. Returns True if it is now locked."""
-        card = IdCard.objects.select_for_update().get(pk=self.pk)
-        card.failed_attempts += 1
-        if card.failed_attempts >= settings.CARD_MAX_FAILED_PINS and card.locked_at is None:
-            card.locked_at = timezone.now()
-        card.save(update_fields=["failed_attempts", "locked_at"])
-        self.failed_attempts, self.locked_at = card.failed_attempts, card.locked_at
-        return card.locked_at is not None
+    # The two methods below expect the caller to hold this card's row lock
+    # (select_for_update inside a transaction), so parallel tries count one by one.
 
-    @transaction.atomic
+    def record_wrong_pin(self) -> bool:
+        """Count a wrong PIN; lock the card at the limit. True only if this try locked it."""
+        self.failed_attempts += 1
+        newly_locked = (self.locked_at is None
+                        and self.failed_attempts >= settings.CARD_MAX_FAILED_PINS)
+        if newly_locked:
+            self.locked_at = timezone.now()
+        self.save(update_fields=["failed_attempts", "locked_at"])
+        return newly_locked
+
     def record_right_pin(self) -> None:
         if self.failed_attempts:
             self.failed_attempts = 0

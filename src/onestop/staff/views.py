@@ -23,7 +23,7 @@ def _next_url(request) -> str:
 
 
 def _sign_in(request, form_class, attempt, template: str):
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = attempt(form.cleaned_data)
         if result.user is not None:
