@@ -90,3 +90,17 @@ def test_the_person_page_shows_who_provides_each_common_service_at_their_address
     meals = html.index("Free school meals")
     assert "Mid Suffolk District Council" in html[garden:garden + 300]
     assert "Suffolk County Council" in html[meals:meals + 300]
+
+
+def test_the_person_page_shows_only_the_latest_answer_to_each_consent_question(client):
+    from onestop.people.actions import do_record_consent
+
+    resident = a_resident()
+    do_record_consent(resident, "proactive_offers", given=True)
+    do_record_consent(resident, "contact_by_sms", given=True)
+    do_record_consent(resident, "proactive_offers", given=False)
+    client.force_login(an_adviser())
+    html = client.get(f"/people/{resident.pk}/").content.decode()
+    assert html.count("Be told about services they may be eligible for") == 1
+    assert "Be told about services they may be eligible for: no" in html
+    assert "Be contacted by text message: yes" in html

@@ -81,3 +81,14 @@ def test_serving_prints_the_url_and_the_demo_sign_ins_then_runs_the_server(tmp_p
                      "demo-partner-token-000000000000000000000"):
         assert expected in text
     assert served == [(("127.0.0.1:8123",), {"use_reloader": False})]
+
+
+@pytest.mark.django_db
+def test_the_demo_refuses_to_build_on_a_production_database(settings, tmp_path):
+    from onestop.demo.actions import DemoError, do_build_demo_area
+    from onestop.people.models import Person
+
+    settings.ONESTOP_ENV = "production"
+    with pytest.raises(DemoError, match="cannot be built when ONESTOP_ENV=production"):
+        do_build_demo_area(people=5, seed=1, extracts_dir=tmp_path)
+    assert not Person.objects.exists()

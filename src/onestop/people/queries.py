@@ -83,7 +83,7 @@ def person_record(person_id: int) -> Person:
     return (Person.objects.select_related("household__property")
             .prefetch_related("contact_details", "needs", "benefits",
                               # Latest answer first within each purpose: the page shows it.
-                              Prefetch("consents", Consent.objects.order_by("purpose",
-                                                                            "-recorded_at")),
+                              Prefetch("consents", Consent.objects.order_by(
+                                  "purpose", "-recorded_at", "-id")),
                               "household__members", "household__property__authorities")
             .get(pk=person_id))
