@@ -9,11 +9,11 @@ from onestop.people.models import Property
 
 
 class UnknownProperty(LookupError):
-    pass
+    """No property has the UPRN asked about."""
 
 
 class UnknownService(LookupError):
-    pass
+    """No service has the LGSL number asked about."""
 
 
 def who_provides(lgsl: int, uprn: int) -> tuple[Service, Property, Authority]:

@@ -51,7 +51,7 @@ BATCH_SIZE = 2000
 
 
 class DemoError(ValueError):
-    pass
+    """The demo area cannot be built as asked; the message says why."""
 
 
 @dataclass(frozen=True)

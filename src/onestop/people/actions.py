@@ -15,7 +15,7 @@ from onestop.people.queries import can_see_person
 
 
 class PeopleError(ValueError):
-    pass
+    """A person, property or detail cannot be recorded as given; the message says why."""
 
 
 @transaction.atomic

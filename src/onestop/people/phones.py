@@ -8,7 +8,7 @@ DEFAULT_REGION = "GB"
 
 
 class BadPhoneNumber(ValueError):
-    pass
+    """The text is not a valid phone number; the message quotes it."""
 
 
 def normalise_phone(raw: str) -> tuple[str, bool]:

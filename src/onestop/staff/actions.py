@@ -21,7 +21,7 @@ CARD_PATTERN = re.compile(r"^\d{6,20}$")
 
 
 class StaffError(ValueError):
-    pass
+    """A staff account, card or token cannot be set up as asked; the message says why."""
 
 
 @dataclass(frozen=True)
