@@ -16,13 +16,14 @@ from onestop.contacts.models import Contact
 from onestop.core.access import desk_staff_only, requires_role
 from onestop.people.actions import RecordAccessDenied, do_open_person_record
 from onestop.people.models import Person
-from onestop.people.queries import BadSearch, PersonSearch, find_people, person_record
+from onestop.people.queries import BadSearch, PersonSearch, find_people, person_records
 
 SERVICE_RESULTS = 20
 
 
-def _open_record(request, person_id: int, *, purpose: str, contact=None) -> Person:
-    person = get_object_or_404(Person, pk=person_id)
+def _open_record(request, person_id: int, *, purpose: str, contact=None,
+                 people=Person.objects) -> Person:
+    person = get_object_or_404(people, pk=person_id)
     try:
         do_open_person_record(request.user, person, contact=contact, purpose=purpose)
     except RecordAccessDenied as error:
@@ -53,8 +54,8 @@ def person_page(request, person_id: int):
     contact = None
     if request.GET.get("contact", "").isdecimal() and len(request.GET["contact"]) < 19:
         contact = Contact.objects.filter(pk=request.GET["contact"], person_id=person_id).first()
-    _open_record(request, person_id, purpose="view", contact=contact)
-    person = person_record(person_id)
+    person = _open_record(request, person_id, purpose="view", contact=contact,
+                          people=person_records())
     prop = person.household.property if person.household else None
     providers = providers_at(prop, services_of_interest()) if prop else []
     recent = person.contacts.select_related("recorded_by").prefetch_related("services")[:10]

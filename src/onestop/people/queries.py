@@ -78,12 +78,11 @@ def find_people(user, search: PersonSearch) -> list[Person]:
                 .order_by("family_name", "given_name", "date_of_birth", "pk")[:SEARCH_LIMIT])
 
 
-def person_record(person_id: int) -> Person:
-    """A person with everything the person page shows, in a fixed number of queries."""
+def person_records() -> QuerySet[Person]:
+    """People with everything the person page shows, in a fixed number of queries."""
     return (Person.objects.select_related("household__property")
             .prefetch_related("contact_details", "needs", "benefits",
                               # Latest answer first within each purpose: the page shows it.
                               Prefetch("consents", Consent.objects.order_by(
                                   "purpose", "-recorded_at", "-id")),
-                              "household__members", "household__property__authorities")
-            .get(pk=person_id))
+                              "household__members", "household__property__authorities"))
