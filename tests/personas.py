@@ -62,3 +62,8 @@ def an_adviser(*, acts_for=(SUFFOLK, MID_SUFFOLK, BABERGH), pin: str = "1234", *
 
 def a_babergh_adviser(**extra):
     return an_adviser(acts_for=(BABERGH,), **extra)
+
+
+def a_team_leader(*, acts_for=(SUFFOLK, MID_SUFFOLK, BABERGH), **extra):
+    """A team leader: watches the queues and decides uncertain identity matches."""
+    return a_staff_member(Role.TEAM_LEADER, acts_for=acts_for, **extra)

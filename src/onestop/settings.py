@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "onestop.catalogue",
     "onestop.people",
     "onestop.staff",
+    "onestop.matching",
     "onestop.contacts",
     "onestop.demo",
 ]

@@ -29,7 +29,7 @@ def test_the_build_output_ends_with_one_sample_house_per_district(tmp_path):
         prop = Property.objects.get(uprn=int(uprn))
         assert prop.property_type == "house"
         assert {a.slug for a in prop.authorities.all()} == {district, "suffolk"}
-    assert any("120 people" in line for line in lines)
+    assert any("120 residents generated" in line for line in lines)
     assert (tmp_path / "ground_truth.csv").exists()
 
 

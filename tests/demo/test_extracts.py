@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 
 from onestop.demo.extracts.sources import year_group
-from onestop.people.models import Person, Property
-from tests.demo.conftest import TODAY
+from onestop.demo.population import generate_population
+from onestop.people.models import Property
+from tests.demo.conftest import SEED, TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +31,18 @@ def header(folder, name) -> list[str]:
         return next(csv.reader(handle))
 
 
+BUILT_PEOPLE = 800
+
+
 @pytest.fixture
 def built(build):
-    area = build(people=800)
+    area = build(people=BUILT_PEOPLE)
     return area, area.extracts_dir
+
+
+def built_population():
+    """The population `built` made: the generator is deterministic for a seed and day."""
+    return generate_population(BUILT_PEOPLE, SEED, TODAY)
 
 
 def test_each_extract_has_its_own_header_with_its_record_id_first(built):
@@ -65,24 +74,24 @@ def test_record_ids_are_unique_within_each_extract(built):
         assert len(ids) == len(set(ids)), name
 
 
-def test_every_extract_record_has_a_ground_truth_row_naming_a_real_person(built):
-    _, folder = built
-    truth = {(row["source"], row["source_record_id"]): int(row["person_id"])
+def test_every_extract_record_has_a_ground_truth_row_naming_a_generated_resident(built):
+    area, folder = built
+    truth = {(row["source"], row["source_record_id"]): int(row["resident"])
              for row in read(folder, "ground_truth")}
     records = {(name, row[id_column]) for name, id_column in ID_COLUMNS.items()
                for row in read(folder, name)}
     assert set(truth) == records
-    assert set(truth.values()) <= set(Person.objects.values_list("pk", flat=True))
+    assert set(truth.values()) <= set(range(area.residents))
 
 
 def test_ground_truth_links_council_tax_accounts_to_their_propertys_residents(built):
     _, folder = built
-    truth = {row["source_record_id"]: int(row["person_id"])
+    truth = {row["source_record_id"]: int(row["resident"])
              for row in read(folder, "ground_truth") if row["source"] == "council_tax"}
-    people = Person.objects.select_related("household__property").in_bulk(truth.values())
+    homes = {spec.index: household.property.uprn for household in built_population().households
+             for spec in household.members}
     for row in read(folder, "council_tax"):
-        person = people[truth[row["ACCOUNT_REF"]]]
-        assert str(person.household.property.uprn) == row["UPRN"]
+        assert str(homes[truth[row["ACCOUNT_REF"]]]) == row["UPRN"]
 
 
 def test_garden_waste_never_goes_to_flats_above_the_ground_floor(built):
@@ -103,9 +112,9 @@ def test_garden_waste_never_goes_to_flats_above_the_ground_floor(built):
 
 def test_schools_hold_children_of_school_age_and_elections_adults_and_attainers(built):
     _, folder = built
-    truth = {(row["source"], row["source_record_id"]): int(row["person_id"])
+    truth = {(row["source"], row["source_record_id"]): int(row["resident"])
              for row in read(folder, "ground_truth")}
-    people = Person.objects.in_bulk(truth.values())
+    people = {spec.index: spec for spec in built_population().people}
     for row in read(folder, "school_admissions"):
         child = people[truth[("school_admissions", row["ApplicationNo"])]]
         assert 0 <= year_group(child.date_of_birth, TODAY) <= 11
@@ -125,7 +134,7 @@ def test_the_extracts_carry_realistic_errors_at_modest_rates(built):
     missing_dob = [r for r in council_tax if not r["LEAD_LIABLE_DOB"]]
     assert 0 < len(untidy) < 0.15 * len(council_tax)
     assert 0 < len(missing_dob) < 0.2 * len(council_tax)
-    truth = Counter((row["source"], row["person_id"]) for row in read(folder, "ground_truth"))
+    truth = Counter((row["source"], row["resident"]) for row in read(folder, "ground_truth"))
     duplicated = [key for key, count in truth.items()
                   if count > 1 and key[0] in ("council_tax", "benefits", "school_admissions")]
     assert duplicated

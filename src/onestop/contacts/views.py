@@ -14,6 +14,7 @@ from onestop.contacts.actions import ContactError, do_log_contact
 from onestop.contacts.forms import FindPersonForm, LogContactForm
 from onestop.contacts.models import Contact
 from onestop.core.access import desk_staff_only, requires_role
+from onestop.matching.queries import conflicting_values, source_rows
 from onestop.people.actions import RecordAccessDenied, do_open_person_record
 from onestop.people.models import Person
 from onestop.people.queries import BadSearch, PersonSearch, find_people, person_records
@@ -59,11 +60,13 @@ def person_page(request, person_id: int):
     prop = person.household.property if person.household else None
     providers = providers_at(prop, services_of_interest()) if prop else []
     recent = person.contacts.select_related("recorded_by").prefetch_related("services")[:10]
+    records = list(person.source_records.all())
     return render(request, "contacts/person.html", {
         "person": person, "property": prop, "providers": providers,
         "household": [m for m in person.household.members.all() if m.pk != person.pk]
         if person.household else [],
         "recent_contacts": recent, "contact": contact,
+        "source_records": source_rows(records), "conflicts": conflicting_values(records),
     })
 
 

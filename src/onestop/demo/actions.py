@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from rest_framework.authtoken.models import Token
 from onestop.authorities.actions import do_set_up_shared_service
 from onestop.authorities.models import Authority, SharedService
 from onestop.contacts.models import Contact
+from onestop.core.bulk import bulk_set
 from onestop.core.models import RecordAccess
-from onestop.demo.extracts import write_extracts
+from onestop.demo.extracts import DEMO_SOURCES, read_ground_truth, write_extracts
 from onestop.demo.places import (
     COUNTY,
     DISTRICTS,
@@ -29,6 +31,16 @@ from onestop.demo.places import (
 from onestop.demo.population import generate_population
 from onestop.demo.specs import Population
 from onestop.demo.staff import DEMO_PASSWORD, STAFF, TEAMS
+from onestop.matching.actions import do_import_extract, do_link
+from onestop.matching.models import (
+    ExtractImport,
+    LinkageRun,
+    PersonChange,
+    RecordPair,
+    ReviewDecision,
+    SourceRecord,
+)
+from onestop.matching.profiles import load_profile
 from onestop.people.models import (
     BenefitAward,
     Consent,
@@ -57,7 +69,8 @@ class DemoError(ValueError):
 @dataclass(frozen=True)
 class DemoArea:
     shared_service: SharedService
-    people: int
+    residents: int  # generated
+    people: int  # persons the master index made of them
     households: int
     properties: int
     contact_details: int
@@ -65,6 +78,8 @@ class DemoArea:
     needs: int
     consents: int
     extracts_dir: Path
+    quarantined: int = 0
+    linkage: LinkageRun | None = None
     extract_records: dict[str, int] = field(default_factory=dict)
     # District slug → a family's house with a garden, for trying every service.
     sample_properties: dict[str, Property] = field(default_factory=dict)
@@ -90,20 +105,30 @@ def do_build_demo_area(*, people: int, seed: int, extracts_dir: Path,
         raise DemoError("the demo area cannot be built when ONESTOP_ENV=production")
     if people < 1:
         raise DemoError("the demo needs at least one person")
-    population = generate_population(people, seed, today or timezone.localdate())
+    today = today or timezone.localdate()
+    population = generate_population(people, seed, today)
     with transaction.atomic():
         shared = do_set_up_shared_service(SHARED_SERVICE_SLUG, SHARED_SERVICE_NAME,
                                           [COUNTY, *DISTRICTS])
         authorities = {authority.slug: authority for authority in shared.authorities.all()}
         _remove_previous_demo()
-        counts, person_ids = _save_population(population, authorities)
+        properties = _save_properties(population, authorities)
         do_set_up_demo_staff(authorities)
-        records = write_extracts(population, person_ids, extracts_dir)
+        records = write_extracts(population, extracts_dir)
+        # The master index is built the way a council builds it: import every extract
+        # through its profile, then link. Residents no system knows are not in it.
+        imports = [do_import_extract(load_profile(source), extracts_dir / f"{source}.csv",
+                                     today=today) for source in records]
+        linkage = do_link(full=True)
+        counts = _seed_what_the_contact_centre_knows(population, extracts_dir)
     samples = {prop.uprn: district for district, prop in population.showcase.items()}
     sample_properties = {samples[prop.uprn]: prop
                          for prop in Property.objects.filter(uprn__in=samples)}
     return DemoArea(shared_service=shared, extracts_dir=extracts_dir, extract_records=records,
-                    sample_properties={d: sample_properties[d] for d in DISTRICTS}, **counts)
+                    sample_properties={d: sample_properties[d] for d in DISTRICTS},
+                    residents=len(population.people), properties=properties,
+                    quarantined=sum(i.quarantined for i in imports), linkage=linkage,
+                    **counts)
 
 
 def _remove_previous_demo() -> None:
@@ -113,20 +138,28 @@ def _remove_previous_demo() -> None:
     belong to demo residents are touched, never anyone else's.
     """
     properties = demo_properties()
-    residents = Person.objects.filter(household__property__in=properties)
-    RecordAccess.objects.filter(person__in=residents).delete()
-    Contact.objects.filter(person__in=residents).delete()
+    records = SourceRecord.objects.filter(source__in=DEMO_SOURCES)
+    residents = Person.objects.filter(Q(household__property__in=properties)
+                                      | Q(source_records__in=records)).distinct()
+    resident_ids = list(residents.values_list("pk", flat=True))
+    RecordAccess.objects.filter(person_id__in=resident_ids).delete()
+    Contact.objects.filter(person_id__in=resident_ids).delete()
     for model in (ContactDetail, Need, Consent, BenefitAward):
-        model.objects.filter(person__in=residents).delete()
-    residents.delete()
+        model.objects.filter(person_id__in=resident_ids).delete()
+    ReviewDecision.objects.filter(Q(left__in=records) | Q(right__in=records)).delete()
+    RecordPair.objects.filter(Q(left__in=records) | Q(right__in=records)).delete()
+    imports = ExtractImport.objects.filter(source__in=DEMO_SOURCES)
+    records.delete()
+    imports.delete()
+    PersonChange.objects.filter(person_id__in=resident_ids).delete()
+    Person.objects.filter(pk__in=resident_ids).delete()
     Household.objects.filter(property__in=properties).delete()
     Property.authorities.through.objects.filter(property__in=properties).delete()
     properties.delete()
 
 
-def _save_population(population: Population,
-                     authorities: dict[str, Authority]) -> tuple[dict[str, int], dict[int, int]]:
-    """Bulk-insert the population; returns the counts and each person's id by index."""
+def _save_properties(population: Population, authorities: dict[str, Authority]) -> int:
+    """Bulk-insert the property register (the councils' gazetteer) of the demo area."""
     specs = population.properties
     properties = [
         Property(uprn=p.uprn, address_line_1=p.address.line_1, address_line_2=p.address.line_2,
@@ -143,31 +176,21 @@ def _save_population(population: Population,
         [through(property_id=property_ids[spec.uprn], authority_id=authority_id)
          for spec in specs for authority_id in (authorities[spec.district].pk, county)],
         batch_size=BATCH_SIZE)
+    return len(properties)
 
-    households = [Household(property_id=property_ids[h.property.uprn])
-                  for h in population.households]
-    Household.objects.bulk_create(households, batch_size=BATCH_SIZE)
 
-    today = population.today
-    people, specs_in_order = [], []
-    for household, row in zip(population.households, households, strict=True):
-        for spec in household.members:
-            # Only the benefits extract carries NI numbers, so only claimants' are known.
-            known_nino = spec.ni_number if spec.benefits and spec.age_on(today) >= 16 else ""
-            people.append(Person(
-                title=spec.title, given_name=spec.given_name, middle_names=spec.middle_names,
-                family_name=spec.family_name, date_of_birth=spec.date_of_birth,
-                national_insurance_number=known_nino, household_id=row.pk,
-                has_disability=spec.has_disability, preferred_channel=spec.preferred_channel))
-            specs_in_order.append(spec)
-    Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
-    person_ids: dict[int, int] = {}
-    for spec, row in zip(specs_in_order, people, strict=True):
-        person_ids[spec.index] = row.pk
+def _seed_what_the_contact_centre_knows(population: Population,
+                                        extracts_dir: Path) -> dict[str, int]:
+    """Phones, emails, needs and consents advisers recorded on earlier contacts.
 
-    details, needs, consents, awards = [], [], [], []
-    for spec in specs_in_order:
-        pk = person_ids[spec.index]
+    These come from the generator, not from any extract, so they are put on the person
+    the index made of each resident's records (found through the ground truth).
+    """
+    person_of = resident_persons(extracts_dir)
+    specs = {spec.index: spec for spec in population.people}
+    details, needs, consents, updates = [], [], [], []
+    for index, pk in person_of.items():
+        spec = specs[index]
         details += [ContactDetail(person_id=pk, kind=ContactDetail.Kind.PHONE, value=p.value,
                                   normalised=p.e164, is_mobile=p.is_mobile,
                                   is_preferred=p.is_preferred) for p in spec.phones]
@@ -178,16 +201,30 @@ def _save_population(population: Population,
                   for kind, language in spec.needs]
         consents += [Consent(person_id=pk, purpose=purpose, given=given, recorded_at=at)
                      for purpose, given, at in spec.consents]
-        awards += [BenefitAward(person_id=pk, benefit=benefit, since=since)
-                   for benefit, since in spec.benefits.items()]
-    for model, rows in ((ContactDetail, details), (Need, needs), (Consent, consents),
-                        (BenefitAward, awards)):
-        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        updates.append((pk, spec.has_disability, spec.preferred_channel))
+    for model, rows in ((ContactDetail, details), (Need, needs), (Consent, consents)):
+        model.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=model is Need)
+    bulk_set(Person, ["has_disability", "preferred_channel"], updates)
+    people = Person.objects.filter(source_records__source__in=DEMO_SOURCES).distinct()
+    return {"people": people.count(),
+            "households": Household.objects.filter(members__in=people).distinct().count(),
+            "contact_details": len(details), "needs": len(needs), "consents": len(consents),
+            "benefit_awards": BenefitAward.objects.filter(person__in=people).count()}
 
-    counts = {"people": len(people), "households": len(households),
-              "properties": len(properties), "contact_details": len(details),
-              "benefit_awards": len(awards), "needs": len(needs), "consents": len(consents)}
-    return counts, person_ids
+
+def resident_persons(extracts_dir: Path) -> dict[int, int]:
+    """Generated resident → the person holding most of their records (ties: lowest id)."""
+    truth = read_ground_truth(extracts_dir)
+    person_of_record = {(source, reference): person for source, reference, person in
+                        SourceRecord.objects.filter(source__in=DEMO_SOURCES).values_list(
+                            "source", "reference", "person_id")}
+    votes: dict[int, Counter] = {}
+    for key, resident in truth.items():
+        person = person_of_record.get(key)
+        if person is not None:
+            votes.setdefault(resident, Counter())[person] += 1
+    return {resident: min(counter, key=lambda p: (-counter[p], p))
+            for resident, counter in votes.items()}
 
 
 @transaction.atomic

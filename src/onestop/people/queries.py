@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from onestop.matching.models import SourceRecord
 from onestop.people.models import Consent, ContactDetail, Person, Property
 from onestop.people.phones import BadPhoneNumber, normalise_phone
 from onestop.people.postcodes import normalise_postcode
@@ -85,4 +86,7 @@ def person_records() -> QuerySet[Person]:
                               # Latest answer first within each purpose: the page shows it.
                               Prefetch("consents", Consent.objects.order_by(
                                   "purpose", "-recorded_at", "-id")),
-                              "household__members", "household__property__authorities"))
+                              "household__members", "household__property__authorities",
+                              Prefetch("source_records", queryset=SourceRecord.objects
+                                       .select_related("last_seen").order_by("source",
+                                                                             "reference"))))

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
 from pathlib import Path
 
 from onestop.demo.extracts.base import Context, Extract
@@ -15,6 +14,7 @@ from onestop.demo.extracts.sources import BUILDERS
 from onestop.demo.specs import Population
 
 GROUND_TRUTH = "ground_truth.csv"
+DEMO_SOURCES = tuple(build.__name__ for build in BUILDERS)
 
 
 def build_extracts(population: Population, seed: int) -> list[Extract]:
@@ -22,11 +22,11 @@ def build_extracts(population: Population, seed: int) -> list[Extract]:
     return [build(context) for build in BUILDERS]
 
 
-def write_extracts(population: Population, person_ids: Mapping[int, int],
-                   folder: Path) -> dict[str, int]:
+def write_extracts(population: Population, folder: Path) -> dict[str, int]:
     """Write every extract to `folder`; returns the number of records of each source.
 
-    `person_ids[i]` is the database id of the population's person with index i.
+    The ground truth names each record's resident by the generator's number for them, so
+    linkage can be scored against it without knowing anything the index made.
     """
     folder.mkdir(parents=True, exist_ok=True)
     extracts = build_extracts(population, population.seed)
@@ -34,9 +34,16 @@ def write_extracts(population: Population, person_ids: Mapping[int, int],
         extract.write(folder)
     with (folder / GROUND_TRUTH).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["source", "source_record_id", "person_id"])
+        writer.writerow(["source", "source_record_id", "resident"])
         for extract in extracts:
-            writer.writerows((extract.source, record_id, person_ids[index])
+            writer.writerows((extract.source, record_id, index)
                              for record_id, index in extract.truth)
     (folder / "README.md").write_text(render_readme(population, extracts), encoding="utf-8")
     return {extract.source: len(extract.rows) for extract in extracts}
+
+
+def read_ground_truth(folder: Path) -> dict[tuple[str, str], int]:
+    """(source, source record id) → the generator's number of the resident it describes."""
+    with (folder / GROUND_TRUTH).open(newline="", encoding="utf-8") as handle:
+        return {(row["source"], row["source_record_id"]): int(row["resident"])
+                for row in csv.DictReader(handle)}

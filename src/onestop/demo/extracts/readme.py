@@ -62,7 +62,7 @@ def render_readme(population: Population, extracts: list[Extract]) -> str:
         "",
         "- `source`: the extract's file name without `.csv`",
         "- `source_record_id`: the value of that extract's record id column",
-        "- `person_id`: the id of the true master record (`people.Person`)",
+        "- `resident`: the generator's number for the resident the record really describes",
         "",
     ]
     for extract in extracts:

@@ -95,14 +95,18 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(f"Built the demo area {area.shared_service.name} (seed {seed}) in "
               f"{elapsed:.1f} s:")
-        write(f"  {area.people:,} people in {area.households:,} households at "
-              f"{area.properties:,} properties")
-        write(f"  {area.contact_details:,} contact details, {area.benefit_awards:,} benefit "
-              f"awards, {area.needs:,} needs, {area.consents:,} consents")
+        write(f"  {area.residents:,} residents generated at {area.properties:,} properties")
         write(f"Extracts in {area.extracts_dir}:")
         for source, count in area.extract_records.items():
             write(f"  {source}.csv: {count:,} records")
         write("  ground_truth.csv and README.md")
+        run = area.linkage
+        write(f"Master index: {sum(area.extract_records.values()) - area.quarantined:,} "
+              f"source records imported ({area.quarantined} quarantined), "
+              f"{run.links:,} links, {run.for_review:,} pairs for clerical review")
+        write(f"  {area.people:,} people in {area.households:,} households")
+        write(f"  {area.contact_details:,} contact details, {area.benefit_awards:,} benefit "
+              f"awards, {area.needs:,} needs, {area.consents:,} consents")
         # Last, one line per district, in a fixed form that scripts read.
         for district in DISTRICTS:
             write(f"sample property: {district} {area.sample_properties[district].uprn}")

@@ -1,0 +1,1 @@
+"""The master citizen index: source profiles, extract import, linkage, clerical review."""

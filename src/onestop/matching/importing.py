@@ -1,0 +1,207 @@
+"""Streaming an extract file through its profile, in batches, into source records.
+
+The file is read row by row (a million rows never sit in memory at once) and written in
+batches of BATCH_SIZE; everything happens inside the caller's transaction, so a file-level
+failure — wrong encoding half-way through, say — leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils import timezone
+
+from onestop.matching.models import ExtractImport, QuarantinedRow, SourceRecord
+from onestop.matching.profiles import SourceProfile
+from onestop.matching.register import PropertyRegister
+from onestop.matching.rows import RECORD_FIELDS, ParsedRow, RowProblem
+
+BATCH_SIZE = 2000
+# A file whose header shares fewer columns than this with the profile is another system's.
+LOOKS_LIKE_SHARE = 0.5
+
+
+class ExtractError(ValueError):
+    """The file as a whole cannot be imported; nothing was written. The message says why."""
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    number: int  # 1 = the first row after the header
+    line: int
+    values: dict[str, str]
+    fields: list[str]
+    problem: RowProblem | None = None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _encoding(profile: SourceProfile) -> str:
+    # Spreadsheet exports often begin UTF-8 files with a byte-order mark.
+    return "utf-8-sig" if profile.encoding.lower().replace("_", "-") == "utf-8" \
+        else profile.encoding
+
+
+def read_rows(profile: SourceProfile, path: Path,
+              on_progress: Callable[[int], None] = lambda _: None) -> Iterator[SourceRow]:
+    """The file's rows, checked against the profile's columns before the first is given.
+
+    Raises ExtractError for a missing file, undecodable text or a header that does not
+    fit the profile. Rows with the wrong number of fields come with their problem set.
+    """
+    if not path.is_file():
+        raise ExtractError(f"{path}: no such file")
+    handle = path.open("rb")
+    try:
+        lines = _decoded_lines(handle, path, profile, on_progress)
+        reader = csv.reader(lines, delimiter=profile.delimiter)
+        try:
+            header = next(reader, None)
+        except csv.Error as error:
+            raise ExtractError(f"{path}: line 1: not readable as CSV: {error}") from None
+        if not header:
+            raise ExtractError(f"{path}: the file is empty; a {profile.name} extract starts "
+                               "with a header row")
+        _check_header(path, profile, header)
+        number = 0
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise ExtractError(f"{path}: line {reader.line_num}: not readable as CSV: "
+                                   f"{error}") from None
+            if not any(field.strip() for field in fields):
+                continue  # blank lines carry nothing
+            number += 1
+            values = dict(zip(header, fields, strict=False))
+            problem = None
+            if len(fields) != len(header):
+                problem = RowProblem("", f"the row has {len(fields)} fields; the header has "
+                                         f"{len(header)}")
+            yield SourceRow(number, reader.line_num, values, fields, problem)
+    finally:
+        handle.close()
+
+
+def _decoded_lines(handle, path: Path, profile: SourceProfile,
+                   on_progress: Callable[[int], None]) -> Iterator[str]:
+    """Each line decoded on its own, so a bad byte is reported with its line number.
+
+    Profiles only allow encodings in which a newline is the byte 0x0A (see profiles.py),
+    so splitting the bytes on newlines first is safe.
+    """
+    encoding = _encoding(profile)
+    for number, raw in enumerate(handle, start=1):
+        on_progress(len(raw))
+        try:
+            yield raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise ExtractError(
+                f"{path}: line {number} is not valid {profile.encoding} text (byte "
+                f"{raw[error.start]:#04x}); the {profile.name} profile expects "
+                f"{profile.encoding}: re-export the file as {profile.encoding} or set "
+                "'encoding' in the profile") from None
+
+
+def _check_header(path: Path, profile: SourceProfile, header: list[str]) -> None:
+    header = [column.strip() for column in header]
+    duplicates = sorted({c for c in header if header.count(c) > 1})
+    if duplicates:
+        raise ExtractError(f"{path}: the header repeats column(s) {', '.join(duplicates)}")
+    wanted = profile.required_columns()
+    missing = [column for column in wanted if column not in header]
+    if not missing:
+        return
+    if len(missing) > len(wanted) * (1 - LOOKS_LIKE_SHARE):
+        raise ExtractError(
+            f"{path}: this does not look like a {profile.name} extract: {len(missing)} of "
+            f"the profile's {len(wanted)} columns are missing (the file's header is: "
+            f"{', '.join(header[:8])}{', ...' if len(header) > 8 else ''})")
+    raise ExtractError(f"{path}: missing column(s) the {profile.name} profile needs: "
+                       f"{', '.join(missing)}")
+
+
+class BatchWriter:
+    """Applies parsed rows to the source records of one import, a batch at a time."""
+
+    def __init__(self, extract_import: ExtractImport, profile: SourceProfile) -> None:
+        self.extract_import, self.profile = extract_import, profile
+        self.register = PropertyRegister()
+        self.now = timezone.now()
+
+    def quarantine(self, rows: list[tuple[SourceRow, RowProblem]]) -> None:
+        QuarantinedRow.objects.bulk_create([
+            QuarantinedRow(extract_import=self.extract_import, row_number=row.number,
+                           line_number=row.line, field=problem.field[:80],
+                           reason=problem.reason, raw=_as_csv_line(row.fields))
+            for row, problem in rows])
+        self.extract_import.quarantined += len(rows)
+
+    def write(self, batch: list[tuple[SourceRow, ParsedRow]]) -> list[tuple[SourceRow,
+                                                                          RowProblem]]:
+        """Create, update or touch each row's record; returns rows repeated in the file."""
+        imp = self.extract_import
+        existing = {record.reference: record for record in SourceRecord.objects.filter(
+            source=self.profile.name, reference__in=[parsed.reference for _, parsed in batch])}
+        self._find_uprns([parsed for _, parsed in batch])
+        new, changed, unchanged_ids, repeats = [], [], [], []
+        seen: set[str] = set()
+        for row, parsed in batch:
+            record = existing.get(parsed.reference)
+            if parsed.reference in seen or (record is not None and record.last_seen_id == imp.pk):
+                repeats.append((row, RowProblem(self.profile.reference, (
+                    f"reference {parsed.reference!r} appears more than once in the file"))))
+                continue
+            seen.add(parsed.reference)
+            if record is None:
+                new.append(SourceRecord(source=self.profile.name, reference=parsed.reference,
+                                        first_seen=imp, last_seen=imp,
+                                        **parsed.record_fields()))
+            elif record.row_hash != parsed.row_hash or record.retired_at is not None:
+                for name, value in parsed.record_fields().items():
+                    setattr(record, name, value)
+                record.last_seen, record.retired_at = imp, None
+                changed.append(record)
+            else:
+                unchanged_ids.append(record.pk)
+        SourceRecord.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        SourceRecord.objects.bulk_update(
+            changed, [*RECORD_FIELDS, "last_seen", "retired_at"], batch_size=500)
+        SourceRecord.objects.filter(pk__in=unchanged_ids).update(last_seen=imp)
+        imp.imported += len(new)
+        imp.updated += len(changed)
+        imp.unchanged += len(unchanged_ids)
+        self.register.forget()
+        return repeats
+
+    def _find_uprns(self, rows: list[ParsedRow]) -> None:
+        missing = [parsed for parsed in rows if parsed.uprn is None and parsed.postcode]
+        self.register.load(parsed.postcode for parsed in missing)
+        for parsed in missing:
+            parsed.uprn = self.register.uprn_for(parsed.postcode, parsed.address)
+
+    def retire_vanished(self) -> None:
+        """Records of this source that the file no longer holds are retired, not deleted."""
+        imp = self.extract_import
+        imp.retired = (SourceRecord.objects
+                       .filter(source=self.profile.name, retired_at__isnull=True)
+                       .exclude(last_seen=imp).update(retired_at=self.now))
+
+
+def _as_csv_line(fields: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(fields)
+    return out.getvalue().rstrip("\r\n")

@@ -1,0 +1,1 @@
+"""Probabilistic record linkage of source records into persons (Splink on DuckDB)."""

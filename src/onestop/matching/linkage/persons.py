@@ -1,0 +1,134 @@
+"""Clusters of source records → persons, keeping person ids stable across runs.
+
+A cluster keeps the person most of its records already belong to. A person whose records
+now fall in another person's cluster is merged into it (its contacts, needs, consents and
+the rest move with it) and deleted; records that leave a person's cluster for a cluster of
+their own become a new person, split off. Every merge and split is recorded with its reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from onestop.core.bulk import bulk_set
+from onestop.matching.linkage.golden import refresh_people
+from onestop.matching.models import LinkageRun, PersonChange, SourceRecord
+from onestop.people.models import Person
+
+UPDATE_BATCH = 1000
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    merges: int = 0
+    splits: int = 0
+    touched: set[int] = field(default_factory=set)
+
+
+def assign_people(clusters: dict[int, list[int]], run: LinkageRun,
+                  reasons: dict[frozenset[int], str]) -> Outcome:
+    """Point every record at its cluster's person, creating and merging persons as needed.
+
+    `reasons` maps a pair of person ids (or a record id to a person, for splits) to why
+    they were joined; it defaults to a plain statement of the linkage.
+    """
+    current = dict(SourceRecord.objects.filter(pk__in=[r for rs in clusters.values()
+                                                        for r in rs])
+                   .values_list("pk", "person_id"))
+    owners = _choose_owners(clusters, current)
+    outcome = Outcome()
+    new_people = [root for root in clusters if owners[root] is None]
+    created = Person.objects.bulk_create([Person(given_name="", family_name="")
+                                          for _ in new_people], batch_size=UPDATE_BATCH)
+    for root, person in zip(new_people, created, strict=True):
+        owners[root] = person.pk
+    outcome.created = len(created)
+
+    moves: list[tuple[int, int]] = []  # (record, person)
+    left_from: dict[int, Counter[int]] = {}  # old person → new person → records moved
+    for root, records in clusters.items():
+        owner = owners[root]
+        for record in records:
+            before = current.get(record)
+            if before != owner:
+                moves.append((record, owner))
+                if before is not None:
+                    left_from.setdefault(before, Counter())[owner] += 1
+    _move_records(moves)
+    outcome.touched = set(owners.values()) | set(left_from)
+    fresh = set(new_people)
+    changes = [PersonChange(kind=PersonChange.Kind.CREATED, person_id=pk, run=run,
+                            records=len(clusters[root]),
+                            reason=f"{len(clusters[root])} source record(s) not yet linked "
+                                   "to anyone")
+               for root, pk in owners.items() if root in fresh]
+    emptied = set(left_from) - set(owners.values())
+    for old, destinations in left_from.items():
+        for new, count in destinations.items():
+            if old in emptied and new == destinations.most_common(1)[0][0]:
+                continue  # recorded as the merge below
+            changes.append(PersonChange(
+                kind=PersonChange.Kind.SPLIT, person_id=new, other_person_id=old, run=run,
+                records=count, reason=reasons.get(frozenset((old, new)), (
+                    f"{count} record(s) of person {old} no longer link to its other records"))))
+            outcome.splits += 1
+    for old in emptied:
+        survivor, count = left_from[old].most_common(1)[0]
+        merge_person_into(old, survivor)
+        changes.append(PersonChange(
+            kind=PersonChange.Kind.MERGED, person_id=survivor, other_person_id=old, run=run,
+            records=count, reason=reasons.get(frozenset((old, survivor)), (
+                f"the records of person {old} link to the records of person {survivor}"))))
+        outcome.merges += 1
+    PersonChange.objects.bulk_create(changes, batch_size=UPDATE_BATCH)
+    outcome.touched -= emptied
+    refresh_people(outcome.touched)
+    return outcome
+
+
+def _choose_owners(clusters: dict[int, list[int]], current: dict[int, int | None]
+                   ) -> dict[int, int | None]:
+    """Each cluster's person: the one holding most of its records, each person once."""
+    claims = []  # (records held, -person id, cluster root)
+    for root, records in clusters.items():
+        held = Counter(current[r] for r in records if current.get(r) is not None)
+        claims += [(count, -person, root) for person, count in held.items()]
+    owners: dict[int, int | None] = dict.fromkeys(clusters)
+    taken: set[int] = set()
+    # The biggest claims first: a person split in two stays with the larger part.
+    for _count, negative_person, root in sorted(claims, reverse=True):
+        person = -negative_person
+        if owners[root] is None and person not in taken:
+            owners[root] = person
+            taken.add(person)
+    return owners
+
+
+def _move_records(moves: list[tuple[int, int]]) -> None:
+    bulk_set(SourceRecord, ["person"], moves)
+
+
+def merge_person_into(old: int, survivor: int) -> None:
+    """Move everything that points at person `old` to `survivor`, then delete `old`.
+
+    Generic over every model with a foreign key to Person, so a context added later is
+    covered without changing this code. Where a unique constraint would be broken (a need
+    or benefit both already have) the survivor's row is kept.
+    """
+    for relation in Person._meta.related_objects:
+        if not relation.one_to_many or relation.related_model is PersonChange:
+            continue
+        model, name = relation.related_model, relation.field.name
+        rows = model._base_manager.filter(**{name: old})
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint) and name in constraint.fields:
+                others = [f for f in constraint.fields if f != name]
+                kept = model._base_manager.filter(**{name: survivor}).values_list(*others)
+                for values in kept:
+                    rows.filter(**dict(zip(others, values, strict=True))).delete()
+        rows.update(**{name: survivor})
+    Person.objects.filter(pk=old).delete()

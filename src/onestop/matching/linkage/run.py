@@ -1,0 +1,154 @@
+"""A linkage run from end to end: score pairs, cluster them under the decisions, assign persons.
+
+Full: train the model on every active record, score every blocked pair, re-cluster all.
+Incremental: reuse the last full run's trained model and score only pairs that involve a
+record no person holds yet (a new extract's rows) — against each other and against the
+existing index — so a 10,000-row extract links without rebuilding a million-record index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from onestop.matching.linkage import frame
+from onestop.matching.linkage.clusters import Clusters
+from onestop.matching.linkage.model import (
+    explain,
+    model_json,
+    saved_linker,
+    trained_linker,
+)
+from onestop.matching.linkage.persons import assign_people
+from onestop.matching.models import LinkageRun, RecordPair, ReviewDecision, SourceRecord
+
+TF_COLUMNS = ("given_name", "family_name", "postcode")
+WRITE_BATCH = 2000
+
+Progress = Callable[[str], None]
+
+
+class LinkageError(RuntimeError):
+    """A linkage run cannot start; the message says what to do first."""
+
+
+@dataclass(frozen=True, eq=False)
+class ScoredPair:
+    left: int
+    right: int
+    probability: float
+    weight: float
+    explanation: list
+
+
+def _scored(rows: Iterable[dict]) -> list[ScoredPair]:
+    pairs = []
+    for row in rows:
+        left, right = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
+        pairs.append(ScoredPair(left, right, float(row["match_probability"]),
+                                float(row["match_weight"]), explain(row)))
+    return pairs
+
+
+def run_full(run: LinkageRun, progress: Progress) -> None:
+    progress("reading source records")
+    records = frame.records_table(frame.active_records())
+    run.records = records.num_rows
+    if records.num_rows < 2:
+        raise LinkageError("there are fewer than two active source records: import the "
+                           "back-office extracts first (onestop import_extract)")
+    progress("estimating the model's parameters (no labels needed)")
+    linker, _database = trained_linker(records)
+    run.model = model_json(linker)
+    progress("scoring blocked pairs")
+    predictions = linker.inference.predict(threshold_match_probability=run.review_threshold)
+    pairs = _scored(predictions.as_record_list())
+    ids = records.column("unique_id").to_pylist()
+    _finish(run, pairs, Clusters(ids), progress, replace_pairs=True)
+
+
+def run_incremental(run: LinkageRun, progress: Progress) -> None:
+    previous = (LinkageRun.objects.filter(mode=LinkageRun.Mode.FULL, finished_at__isnull=False)
+                .exclude(model={}).first())
+    if previous is None:
+        raise LinkageError("no full linkage run to build on: run `onestop link --full` first")
+    run.model = previous.model
+    progress("reading source records")
+    active = frame.active_records()
+    unlinked = active.filter(person__isnull=True)
+    new = frame.records_table(unlinked)
+    run.records = new.num_rows
+    if new.num_rows == 0:
+        progress("no unlinked records")
+        _finish(run, [], Clusters([]), progress, replace_pairs=False)
+        return
+    existing = frame.records_table(active.filter(person__isnull=False))
+    everything = pa.concat_tables([existing, new])
+    linker, database = saved_linker(everything, previous.model)
+    for column in TF_COLUMNS:
+        linker.table_management.compute_tf_table(column)
+    progress("scoring new records against the index and each other")
+    new_frame = database.register(new, table_name="new_records")
+    old_frame = database.register(existing, table_name="existing_records")
+    rows = linker.inference.predict_between(
+        new_frame, old_frame, threshold_match_probability=run.review_threshold
+    ).as_record_list()
+    rows += linker.inference.predict_within(
+        new_frame, threshold_match_probability=run.review_threshold).as_record_list()
+    pairs = _scored(rows)
+    # The clusters in play: the new records, and every record of each person they touch.
+    touched = {p.left for p in pairs} | {p.right for p in pairs}
+    people = set(SourceRecord.objects.filter(pk__in=touched, person__isnull=False)
+                 .values_list("person_id", flat=True))
+    members = list(SourceRecord.objects.filter(person_id__in=people, retired_at__isnull=True)
+                   .values_list("pk", "person_id"))
+    clusters = Clusters([*new.column("unique_id").to_pylist(), *(pk for pk, _ in members)])
+    first_of: dict[int, int] = {}
+    for pk, person in members:  # the index as it stands holds these together
+        clusters.join(first_of.setdefault(person, pk), pk)
+    _finish(run, pairs, clusters, progress, replace_pairs=False)
+
+
+def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progress: Progress,
+            *, replace_pairs: bool) -> None:
+    progress("clustering under the review decisions")
+    run.pairs_scored = len(pairs)
+    decisions = list(ReviewDecision.objects.filter(
+        left_id__in=clusters.parent, right_id__in=clusters.parent).values_list(
+        "left_id", "right_id", "verdict"))
+    decided = {(left, right): verdict for left, right, verdict in decisions}
+    for left, right, verdict in decisions:
+        if verdict == ReviewDecision.Verdict.DIFFERENT:
+            clusters.keep_apart(left, right)
+    for left, right, verdict in decisions:
+        if verdict == ReviewDecision.Verdict.SAME:
+            clusters.join(left, right)
+    banded = []
+    for pair in sorted(pairs, key=lambda p: -p.probability):
+        verdict = decided.get((pair.left, pair.right))
+        if verdict == ReviewDecision.Verdict.SAME:
+            band = RecordPair.Band.LINK
+        elif verdict == ReviewDecision.Verdict.DIFFERENT:
+            band = RecordPair.Band.REVIEW  # decided: kept, but out of the queue
+        elif pair.probability >= run.link_threshold and clusters.join(pair.left, pair.right):
+            band = RecordPair.Band.LINK
+        else:
+            band = RecordPair.Band.REVIEW
+        banded.append((pair, band))
+    run.links = sum(band == RecordPair.Band.LINK for _, band in banded)
+    run.for_review = sum(1 for pair, band in banded if band == RecordPair.Band.REVIEW
+                         and (pair.left, pair.right) not in decided)
+    progress("assigning persons")
+    outcome = assign_people(clusters.members(), run, {})
+    run.persons_created, run.merges, run.splits = (outcome.created, outcome.merges,
+                                                   outcome.splits)
+    progress("saving scored pairs and their explanations")
+    if replace_pairs:
+        RecordPair.objects.all().delete()
+    RecordPair.objects.bulk_create(
+        [RecordPair(left_id=p.left, right_id=p.right, match_probability=p.probability,
+                    match_weight=p.weight, band=band, explanation=p.explanation, run=run)
+         for p, band in banded],
+        batch_size=WRITE_BATCH, ignore_conflicts=not replace_pairs)

@@ -1,0 +1,112 @@
+"""`onestop link`: records of one resident become one person, decisions bind every rerun."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from onestop.demo.actions import do_build_demo_area
+from onestop.matching.actions import do_decide_pair, do_import_extract, do_link
+from onestop.matching.models import LinkageRun, PersonChange, RecordPair, SourceRecord
+from onestop.matching.profiles import load_profile
+from onestop.people.models import Person
+from tests.personas import a_team_leader
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture
+def index(tmp_path):
+    """A demo area of 400 residents: its seven extracts imported and linked."""
+    return do_build_demo_area(people=400, seed=5, today=TODAY, extracts_dir=tmp_path / "x")
+
+
+def person_of(record: SourceRecord) -> int:
+    return SourceRecord.objects.get(pk=record.pk).person_id
+
+
+def a_person_with_records(count: int) -> list[SourceRecord]:
+    person = (Person.objects.annotate(n=Count("source_records")).filter(n__gte=count)
+              .order_by("pk").first())
+    return list(person.source_records.order_by("pk")[:count])
+
+
+def test_a_resident_is_one_person_holding_records_of_three_systems(index):
+    sources = (Person.objects.annotate(n=Count("source_records__source", distinct=True))
+               .filter(n__gte=3))
+    assert sources.exists()
+    assert index.linkage.links > 0 and index.linkage.mode == LinkageRun.Mode.FULL
+    pair = RecordPair.objects.filter(band=RecordPair.Band.LINK).first()
+    assert {step["comparison"] for step in pair.explanation} >= {"Given name", "Date of birth"}
+    assert abs(sum(step["weight"] for step in pair.explanation) - pair.match_weight) < 20
+
+
+def test_a_full_rerun_keeps_every_person_id(index):
+    before = dict(SourceRecord.objects.values_list("pk", "person_id"))
+    run = do_link(full=True)
+    assert dict(SourceRecord.objects.values_list("pk", "person_id")) == before
+    assert (run.persons_created, run.merges, run.splits) == (0, 0, 0)
+
+
+def test_a_pair_marked_different_stays_apart_after_full_reruns(index):
+    first, second = a_person_with_records(2)
+    do_decide_pair(left_id=first.pk, right_id=second.pk, verdict="different",
+                   user=a_team_leader())
+    run = do_link(full=True)
+    assert person_of(first) != person_of(second)
+    assert run.splits >= 1
+    assert PersonChange.objects.filter(kind=PersonChange.Kind.SPLIT, run=run).exists()
+    do_link(full=True)
+    assert person_of(first) != person_of(second)
+
+
+def test_a_pair_marked_same_stays_together_after_full_reruns(index):
+    first = a_person_with_records(1)[0]
+    second = (SourceRecord.objects.exclude(person_id=first.person_id)
+              .exclude(family_name=first.family_name).order_by("pk").first())
+    absorbed = max(first.person_id, second.person_id)
+    do_decide_pair(left_id=first.pk, right_id=second.pk, verdict="same", user=a_team_leader())
+    assert person_of(first) == person_of(second)
+    assert not Person.objects.filter(pk=absorbed).exists()
+    assert PersonChange.objects.filter(kind=PersonChange.Kind.MERGED,
+                                       other_person_id=absorbed).exists()
+    do_link(full=True)
+    do_link(full=True)
+    assert person_of(first) == person_of(second)
+
+
+def test_a_new_extract_links_incrementally_to_the_people_already_indexed(index, tmp_path):
+    known = list(SourceRecord.objects.filter(source="council_tax", date_of_birth__isnull=False,
+                                             uprn__isnull=False).order_by("pk")[:5])
+    path = tmp_path / "benefits-new.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["claim_id", "forename", "surname", "nino", "date_of_birth",
+                         "address_line_1", "address_line_2", "town", "postcode", "benefits",
+                         "award_start"])
+        for number, record in enumerate(known):
+            raw = record.raw
+            writer.writerow([f"NEW{number:07d}", record.given_name.title(),
+                             record.family_name.title(), "", record.date_of_birth.isoformat(),
+                             raw["ADDR1"], raw["ADDR2"], raw["ADDR3"], raw["POSTCODE"],
+                             "pension_credit", "2025-01-01"])
+    do_import_extract(load_profile("benefits"), path, today=TODAY)
+    people_before = Person.objects.count()
+    out = StringIO()
+    call_command("link", "--quiet", stdout=out)
+    run = LinkageRun.objects.first()
+    assert run.mode == LinkageRun.Mode.INCREMENTAL and run.records == 5
+    assert out.getvalue().startswith("Incremental linkage of 5 records")
+    for number, record in enumerate(known):
+        new = SourceRecord.objects.get(source="benefits", reference=f"NEW{number:07d}")
+        assert new.person_id == record.person_id
+    assert Person.objects.count() == people_before
+    assert Person.objects.get(pk=known[0].person_id).benefits.filter(
+        benefit="pension_credit").exists()
