@@ -6,10 +6,12 @@ from django.urls import path
 
 from onestop.catalogue.api import Responsibility, ServiceSearch
 from onestop.contacts.api import ContactCreate
+from onestop.people.api import PeopleSearch
 
 app_name = "api"
 urlpatterns = [
     path("services", ServiceSearch.as_view(), name="services"),
     path("responsibility", Responsibility.as_view(), name="responsibility"),
     path("contacts", ContactCreate.as_view(), name="contacts"),
+    path("people", PeopleSearch.as_view(), name="people"),
 ]

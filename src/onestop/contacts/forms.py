@@ -9,6 +9,9 @@ from onestop.contacts.models import Contact
 
 
 class FindPersonForm(forms.Form):
+    # One box for whatever the caller says, in any order; the separate fields below still
+    # work and combine with it.
+    q = forms.CharField(label="Search", required=False, max_length=200)
     name = forms.CharField(label="Name", required=False, max_length=120)
     dob_day = forms.IntegerField(label="Day", required=False, min_value=1, max_value=31)
     dob_month = forms.IntegerField(label="Month", required=False, min_value=1, max_value=12)

@@ -38,10 +38,11 @@ def find_person(request):
     people = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        search = PersonSearch(name=data["name"], date_of_birth=data["date_of_birth"],
-                              postcode=data["postcode"], phone=data["phone"])
+        search = PersonSearch(text=data["q"], name=data["name"],
+                              date_of_birth=data["date_of_birth"], postcode=data["postcode"],
+                              phone=data["phone"])
         if search.is_empty():
-            form.add_error("name", "Enter a name, date of birth, postcode or phone number")
+            form.add_error("q", "Enter a name, postcode, date of birth or phone number")
         else:
             try:
                 people = find_people(request.user, search)

@@ -14,9 +14,20 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from onestop.matching.models import SourceRecord
-from onestop.people.models import Consent, ContactDetail, Person, Property
-from onestop.people.phones import BadPhoneNumber, normalise_phone
-from onestop.people.postcodes import normalise_postcode
+from onestop.people.models import Consent, Person, Property
+from onestop.people.search import (
+    BadSearch,
+    PersonMatch,
+    Terms,
+    name_terms,
+    parse_query,
+    phone_term,
+    postcode_term,
+    rank_people,
+)
+
+__all__ = ["BadSearch", "PersonMatch", "PersonSearch", "can_see_person", "find_people",
+           "person_records", "search_people", "visible_people"]
 
 SEARCH_LIMIT = 50
 
@@ -36,47 +47,51 @@ def can_see_person(user, person: Person) -> bool:
 
 @dataclass(frozen=True)
 class PersonSearch:
+    """What an adviser or partner typed. `text` is the one free-text box (API `q`): names,
+    a postcode, a date of birth and a phone number in any order; the other fields are the
+    desktop's separate boxes, and are combined with it."""
+
+    text: str = ""
     name: str = ""
     date_of_birth: dt.date | None = None
     postcode: str = ""
     phone: str = ""
 
     def is_empty(self) -> bool:
-        return not (self.name.strip() or self.date_of_birth or self.postcode.strip()
-                    or self.phone.strip())
+        return not (self.text.strip() or self.name.strip() or self.date_of_birth
+                    or self.postcode.strip() or self.phone.strip())
+
+    def terms(self) -> Terms:
+        """The parsed terms; BadSearch names the field that cannot be searched as typed."""
+        terms = parse_query(self.text, field="q") if self.text.strip() else Terms()
+        fields = name_terms(self.name)
+        if self.name.strip() and not (fields.words or fields.initials):
+            raise BadSearch("name", f"{self.name!r} has no name in it")
+        if self.date_of_birth:
+            fields = fields.merged(Terms(date_of_birth=self.date_of_birth))
+        if self.postcode.strip():
+            fields = fields.merged(Terms(postcode=postcode_term(self.postcode)))
+        if self.phone.strip():
+            fields = fields.merged(Terms(phone=phone_term(self.phone)))
+        terms = terms.merged(fields)
+        if terms.is_empty():
+            raise BadSearch("q" if self.text.strip() else "name",
+                            "Enter a name, postcode, date of birth or phone number")
+        return terms
 
 
-class BadSearch(ValueError):
-    """A search term that cannot match anything as typed; the message says which."""
+def search_people(user, search: PersonSearch) -> list[PersonMatch]:
+    """People the user may see who match the search, best first; at most SEARCH_LIMIT.
 
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
+    The ranking is `onestop.people.search.score_person`; the desktop and the API both come
+    here, so they list the same people in the same order.
+    """
+    return rank_people(visible_people(user), search.terms(), limit=SEARCH_LIMIT)
 
 
 def find_people(user, search: PersonSearch) -> list[Person]:
-    """People the user may see who match every term given; at most SEARCH_LIMIT."""
-    people = visible_people(user)
-    for token in search.name.split():
-        people = people.filter(Q(given_name__istartswith=token)
-                               | Q(family_name__istartswith=token)
-                               | Q(middle_names__istartswith=token))
-    if search.date_of_birth:
-        people = people.filter(date_of_birth=search.date_of_birth)
-    if search.postcode.strip():
-        postcode = normalise_postcode(search.postcode)
-        if postcode is None:
-            raise BadSearch("postcode", f"{search.postcode!r} is not a UK postcode")
-        people = people.filter(household__property__postcode=postcode)
-    if search.phone.strip():
-        try:
-            e164, _ = normalise_phone(search.phone)
-        except BadPhoneNumber as error:
-            raise BadSearch("phone", str(error)) from None
-        people = people.filter(Exists(ContactDetail.objects.filter(
-            person_id=OuterRef("pk"), kind=ContactDetail.Kind.PHONE, normalised=e164)))
-    return list(people.select_related("household__property")
-                .order_by("family_name", "given_name", "date_of_birth", "pk")[:SEARCH_LIMIT])
+    """The people of `search_people`, best match first."""
+    return [match.person for match in search_people(user, search)]
 
 
 def person_records() -> QuerySet[Person]:
