@@ -8,12 +8,16 @@ values as a VALUES list and updates with one joined UPDATE per batch instead, on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
 
 from django.db import connection, models
 
 # Stay well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
 MAX_PARAMETERS = 30_000
+IN_LIST_SIZE = 10_000
+T = TypeVar("T")
 
 
 def bulk_set(model: type[models.Model], fields: Sequence[str],
@@ -48,6 +52,14 @@ def bulk_set(model: type[models.Model], fields: Sequence[str],
                    f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk} = {pk_cast}")
             cursor.execute(sql, [value for row in chunk for value in _prepared(row, columns)])
     return len(rows)
+
+
+def chunks(items: Iterable[T], size: int = IN_LIST_SIZE) -> Iterator[list[T]]:
+    """`items` in lists of at most `size`, for `__in` filters over a million ids: SQLite
+    refuses statements with more bound parameters than its limit."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _prepared(row: Sequence[object], columns: list[models.Field]) -> list[object]:

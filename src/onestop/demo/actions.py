@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from onestop.authorities.actions import do_set_up_shared_service
 from onestop.authorities.models import Authority, SharedService
 from onestop.contacts.models import Contact
-from onestop.core.bulk import bulk_set
+from onestop.core.bulk import bulk_set, chunks
 from onestop.core.models import RecordAccess
 from onestop.demo.extracts import DEMO_SOURCES, read_ground_truth, write_extracts
 from onestop.demo.places import (
@@ -142,17 +142,17 @@ def _remove_previous_demo() -> None:
     residents = Person.objects.filter(Q(household__property__in=properties)
                                       | Q(source_records__in=records)).distinct()
     resident_ids = list(residents.values_list("pk", flat=True))
-    RecordAccess.objects.filter(person_id__in=resident_ids).delete()
-    Contact.objects.filter(person_id__in=resident_ids).delete()
-    for model in (ContactDetail, Need, Consent, BenefitAward):
-        model.objects.filter(person_id__in=resident_ids).delete()
+    for ids in chunks(resident_ids):
+        for model in (RecordAccess, Contact, ContactDetail, Need, Consent, BenefitAward):
+            model.objects.filter(person_id__in=ids).delete()
     ReviewDecision.objects.filter(Q(left__in=records) | Q(right__in=records)).delete()
     RecordPair.objects.filter(Q(left__in=records) | Q(right__in=records)).delete()
     imports = ExtractImport.objects.filter(source__in=DEMO_SOURCES)
     records.delete()
     imports.delete()
-    PersonChange.objects.filter(person_id__in=resident_ids).delete()
-    Person.objects.filter(pk__in=resident_ids).delete()
+    for ids in chunks(resident_ids):
+        PersonChange.objects.filter(person_id__in=ids).delete()
+        Person.objects.filter(pk__in=ids).delete()
     Household.objects.filter(property__in=properties).delete()
     Property.authorities.through.objects.filter(property__in=properties).delete()
     properties.delete()

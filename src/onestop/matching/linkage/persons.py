@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from onestop.core.bulk import bulk_set
+from onestop.core.bulk import bulk_set, chunks
 from onestop.matching.linkage.golden import refresh_people
 from onestop.matching.models import LinkageRun, PersonChange, SourceRecord
 from onestop.people.models import Person
@@ -36,9 +36,9 @@ def assign_people(clusters: dict[int, list[int]], run: LinkageRun,
     `reasons` maps a pair of person ids (or a record id to a person, for splits) to why
     they were joined; it defaults to a plain statement of the linkage.
     """
-    current = dict(SourceRecord.objects.filter(pk__in=[r for rs in clusters.values()
-                                                        for r in rs])
-                   .values_list("pk", "person_id"))
+    current: dict[int, int | None] = {}
+    for ids in chunks(r for records in clusters.values() for r in records):
+        current.update(SourceRecord.objects.filter(pk__in=ids).values_list("pk", "person_id"))
     owners = _choose_owners(clusters, current)
     outcome = Outcome()
     new_people = [root for root in clusters if owners[root] is None]

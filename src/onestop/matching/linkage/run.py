@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from onestop.core.bulk import chunks
 from onestop.matching.linkage import frame
 from onestop.matching.linkage.clusters import Clusters
 from onestop.matching.linkage.model import (
@@ -100,10 +101,14 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     pairs = _scored(rows)
     # The clusters in play: the new records, and every record of each person they touch.
     touched = {p.left for p in pairs} | {p.right for p in pairs}
-    people = set(SourceRecord.objects.filter(pk__in=touched, person__isnull=False)
-                 .values_list("person_id", flat=True))
-    members = list(SourceRecord.objects.filter(person_id__in=people, retired_at__isnull=True)
-                   .values_list("pk", "person_id"))
+    people: set[int] = set()
+    for ids in chunks(touched):
+        people.update(SourceRecord.objects.filter(pk__in=ids, person__isnull=False)
+                      .values_list("person_id", flat=True))
+    members: list[tuple[int, int]] = []
+    for ids in chunks(people):
+        members += SourceRecord.objects.filter(person_id__in=ids, retired_at__isnull=True
+                                               ).values_list("pk", "person_id")
     clusters = Clusters([*new.column("unique_id").to_pylist(), *(pk for pk, _ in members)])
     first_of: dict[int, int] = {}
     for pk, person in members:  # the index as it stands holds these together
@@ -115,9 +120,11 @@ def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progre
             *, replace_pairs: bool) -> None:
     progress("clustering under the review decisions")
     run.pairs_scored = len(pairs)
-    decisions = list(ReviewDecision.objects.filter(
-        left_id__in=clusters.parent, right_id__in=clusters.parent).values_list(
-        "left_id", "right_id", "verdict"))
+    # Decisions are few (people make them); read them all rather than filter by a
+    # million record ids.
+    decisions = [(left, right, verdict) for left, right, verdict in
+                 ReviewDecision.objects.values_list("left_id", "right_id", "verdict")
+                 if left in clusters.parent and right in clusters.parent]
     decided = {(left, right): verdict for left, right, verdict in decisions}
     for left, right, verdict in decisions:
         if verdict == ReviewDecision.Verdict.DIFFERENT:
