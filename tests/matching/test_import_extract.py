@@ -151,3 +151,30 @@ def test_the_command_names_an_unknown_source_and_a_bad_file(tmp_path):
     with pytest.raises(CommandError, match=r"no such file\nNothing was imported\."):
         call_command("import_extract", "--source", "benefits", str(tmp_path / "x.csv"),
                      "--quiet")
+
+
+COUNCIL_TAX_HEADER = ("ACCOUNT_REF,BILLING_AUTHORITY,LEAD_LIABLE_NAME,LEAD_LIABLE_DOB,UPRN,ADDR1,"
+                      "ADDR2,ADDR3,POSTCODE,BAND,LIABLE_FROM,SPD,CTR,PREV_ADDRESS,PREV_POSTCODE")
+
+
+def test_the_previous_address_of_a_move_in_form_is_kept_standardised(tmp_path):
+    path = tmp_path / "council_tax.csv"
+    path.write_text("\n".join([
+        COUNCIL_TAX_HEADER,
+        '3100000001,MID SUFFOLK DC,"KING, Jacqueline",01/02/1960,,111 Church Rd,Haughley,'
+        'Stowmarket,IP14 4YH,C,01/06/2026,Y,N,"52 Queens Rd, Bramford, Ipswich",ip82je',
+        '3100000002,MID SUFFOLK DC,"SMITH, John",,,12 High St,,Stowmarket,IP14 1AA,B,'
+        '01/01/2001,N,N,,',
+        '3100000003,MID SUFFOLK DC,"JONES, Ann",,,3 Mill Lane,,Stowmarket,IP14 1AB,B,'
+        '01/01/2026,N,N,"4 Elm Road, Sudbury",NOT A POSTCODE',
+    ]) + "\n", encoding="utf-8")
+    done = do_import_extract(load_profile("council_tax"), path, today=TODAY)
+    assert (done.imported, done.quarantined) == (2, 1)
+    king = SourceRecord.objects.get(reference="3100000001")
+    assert (king.previous_address, king.previous_postcode) == ("52 queens road bramford",
+                                                               "IP8 2JE")
+    smith = SourceRecord.objects.get(reference="3100000002")
+    assert (smith.previous_address, smith.previous_postcode) == ("", "")
+    bad = QuarantinedRow.objects.get()
+    assert (bad.row_number, bad.field) == (3, "PREV_POSTCODE")
+    assert "postcode" in bad.reason.lower()

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from onestop.demo.actions import do_build_demo_area
-from onestop.matching.actions import do_decide_pair, do_import_extract, do_link
+from onestop.demo.extracts import read_ground_truth
+from onestop.matching.actions import LinkageError, do_decide_pair, do_import_extract, do_link
 from onestop.matching.models import LinkageRun, PersonChange, RecordPair, SourceRecord
 from onestop.matching.profiles import load_profile
 from onestop.people.models import Person
@@ -110,3 +111,35 @@ def test_a_new_extract_links_incrementally_to_the_people_already_indexed(index, 
     assert Person.objects.count() == people_before
     assert Person.objects.get(pk=known[0].person_id).benefits.filter(
         benefit="pension_credit").exists()
+
+
+def test_a_mover_still_registered_at_their_old_address_is_one_person_with_their_new_home(
+        index):
+    """The council-tax move-in form gives the household's previous address; the electoral
+    register entry left there (no date of birth, another postcode) links through it."""
+    truth = read_ground_truth(index.extracts_dir)
+    movers = {truth[("council_tax", r.reference)]: r for r in
+              SourceRecord.objects.filter(source="council_tax").exclude(previous_postcode="")}
+    left_behind = [(movers[truth[("electoral_register", r.reference)]], r) for r in
+                   SourceRecord.objects.filter(source="electoral_register")
+                   if truth[("electoral_register", r.reference)] in movers
+                   and r.postcode == movers[truth[("electoral_register", r.reference)]]
+                   .previous_postcode]
+    assert left_behind, "the demo area should hold a mover registered at the old address"
+    for account, elector in left_behind:
+        assert elector.date_of_birth is None and elector.postcode != account.postcode
+        assert elector.person_id == account.person_id
+        pair = RecordPair.objects.get(left_id=min(account.pk, elector.pk),
+                                      right_id=max(account.pk, elector.pk))
+        home = next(step for step in pair.explanation if step["comparison"] == "Home")
+        assert home["level"] == "One lives where the other's household lived before"
+        assert home["weight"] > 0
+
+
+def test_an_incremental_run_refuses_a_model_trained_with_other_comparisons(index):
+    run = LinkageRun.objects.filter(mode=LinkageRun.Mode.FULL).first()
+    model = dict(run.model)
+    model["comparisons"] = model["comparisons"][:-1]
+    LinkageRun.objects.filter(pk=run.pk).update(model=model)
+    with pytest.raises(LinkageError, match="run `onestop link --full` to retrain"):
+        do_link(full=False)

@@ -59,6 +59,10 @@ class SourceRecord(models.Model):
     address = models.CharField(max_length=255, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
     uprn = models.PositiveBigIntegerField("UPRN", null=True, blank=True)
+    # Where the resident lived before, when the system asks (a council-tax move-in form):
+    # it links a record at the new home to the records other systems still hold at the old.
+    previous_address = models.CharField(max_length=255, blank=True)
+    previous_postcode = models.CharField(max_length=8, blank=True)
     # What the system contributes beyond identity (benefits, band, tenure, children, ...).
     attributes = models.JSONField(default=dict, blank=True)
     # The row exactly as it came, for the single citizen view and for audit.

@@ -85,11 +85,14 @@ class SourceProfile:
     email: str = ""
     national_insurance_number: str = ""
     attributes: tuple[Attribute, ...] = ()
+    previous_address: AddressColumns | None = None
     path: Path | None = None
 
     def required_columns(self) -> list[str]:
         """Every column the profile reads; a file lacking any of them is refused."""
         columns = [self.reference, *self.name_columns.columns(), *self.address.columns()]
+        if self.previous_address:
+            columns += self.previous_address.columns()
         columns += [c for c in (self.date_of_birth, self.phone, self.email,
                                 self.national_insurance_number) if c]
         columns += [attribute.column for attribute in self.attributes]
@@ -153,6 +156,8 @@ def parse_profile(document: dict[str, Any], *, where: str, path: Path | None = N
         national_insurance_number=contact.text("national_insurance_number", default="")
         if contact else "",
         attributes=_attributes(reader.table("attributes", required=False)),
+        previous_address=_previous_address_columns(reader.table("previous_address",
+                                                                required=False)),
         path=path,
     )
     if contact:
@@ -186,6 +191,16 @@ def _address_columns(table: _Table) -> AddressColumns:
         uprn=table.text("uprn", default=""))
     table.done()
     return address
+
+
+def _previous_address_columns(table: _Table | None) -> AddressColumns | None:
+    """Like [address], but a previous home has no UPRN of ours and no town is needed."""
+    if table is None:
+        return None
+    if "uprn" in table.values:
+        raise ProfileError(table.where, "'uprn' is not read for a previous address (the "
+                                        "register holds current homes only)")
+    return _address_columns(table)
 
 
 def _formats(table: _Table) -> tuple[str, ...]:

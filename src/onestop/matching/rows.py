@@ -50,6 +50,8 @@ class ParsedRow:
     address: str
     postcode: str
     uprn: int | None
+    previous_address: str
+    previous_postcode: str
     attributes: dict[str, Any]
     raw: dict[str, str]
     row_hash: str = field(default="")
@@ -61,7 +63,8 @@ class ParsedRow:
 
 RECORD_FIELDS = ("title", "given_name", "middle_names", "family_name", "name_group",
                  "date_of_birth", "national_insurance_number", "phone", "email", "address",
-                 "postcode", "uprn", "attributes", "raw", "row_hash")
+                 "postcode", "uprn", "previous_address", "previous_postcode", "attributes", "raw",
+                 "row_hash")
 
 
 def row_hash(values: dict[str, str], columns: list[str]) -> str:
@@ -97,6 +100,7 @@ def parse_row(profile: SourceProfile, values: dict[str, str], *,
         if not uprn_text.isdigit() or len(uprn_text) > 12:
             raise RowProblem(columns.uprn, f"{uprn_text!r} is not a UPRN (up to 12 digits)")
         uprn = int(uprn_text)
+    previous_address, previous_postcode = _previous_address(profile, text)
     parsed = ParsedRow(
         reference=reference, title=name.title, given_name=name.given_name,
         middle_names=name.middle_names, family_name=name.family_name,
@@ -109,7 +113,7 @@ def parse_row(profile: SourceProfile, values: dict[str, str], *,
         email=_checked(profile.email, lambda: standard_email(text(profile.email))),
         address=standard_address(address_lines),
         postcode=_checked(columns.postcode, lambda: standard_postcode(text(columns.postcode))),
-        uprn=uprn,
+        uprn=uprn, previous_address=previous_address, previous_postcode=previous_postcode,
         attributes={a.name: _attribute(a, text(a.column)) for a in profile.attributes},
         raw={column: values.get(column) or "" for column in profile.required_columns()},
     )
@@ -153,6 +157,25 @@ def _address_lines(profile: SourceProfile, text) -> tuple[list[str], str]:
         column = columns.one_line or columns.lines[0]
         raise RowProblem(column, "the address is empty")
     return lines, town
+
+
+def _previous_address(profile: SourceProfile, text) -> tuple[str, str]:
+    """The previous address and postcode, standardised; blank when the row gives none.
+
+    An address without its postcode (or the reverse) is kept as given: either still helps
+    a person be recognised where they lived before.
+    """
+    columns = profile.previous_address
+    if columns is None:
+        return "", ""
+    if columns.lines:
+        lines = [text(column) for column in columns.lines]
+    else:
+        lines = [part.strip() for part in text(columns.one_line).split(",")]
+    if columns.town_in_line and lines:
+        lines.pop()
+    postcode = _checked(columns.postcode, lambda: standard_postcode(text(columns.postcode)))
+    return standard_address(lines) if any(lines) else "", postcode
 
 
 def _attribute(attribute: Attribute, value: str) -> Any:

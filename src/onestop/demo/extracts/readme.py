@@ -23,6 +23,8 @@ ERRORS = {
                      "address it left (rate is per such record)",
     "registered_twice": "a recent mover registered at the new address and still at the "
                         "old one (rate is per such elector)",
+    "no_previous_address": "a recent mover's previous address left blank on the move-in "
+                           "form (rate is per such account)",
     "registration_format": "vehicle registration without its space or in lower case",
     "duplicate": "the same person's record entered twice with different record ids (each "
                  "copy gets its own errors)",

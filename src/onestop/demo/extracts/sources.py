@@ -53,9 +53,12 @@ def council_tax(context: Context) -> Extract:
             ("LIABLE_FROM", "Start of liability, dd/mm/yyyy"),
             ("SPD", "Single person discount, Y or N"),
             ("CTR", "Council Tax Reduction in payment, Y or N"),
+            ("PREV_ADDRESS", "Previous address from the move-in form, comma-separated, for "
+                             "accounts opened in the last two years; blank if not given"),
+            ("PREV_POSTCODE", "Previous address's postcode; blank if not given"),
         ),
         rates={"nickname": 0.03, "typo": 0.02, "swapped_day_month": 0.01, "missing_dob": 0.08,
-               "postcode_format": 0.05, "duplicate": 0.01},
+               "postcode_format": 0.05, "duplicate": 0.01, "no_previous_address": 0.1},
     )
     noise, today = extract.noise, context.today
 
@@ -65,6 +68,10 @@ def council_tax(context: Context) -> Extract:
         given = noise.given_name(person.given_name)
         initial = f" {person.middle_initial}" if person.middle_initial else ""
         surname = noise.family_name(person.family_name).upper()
+        previous = household.previous_address
+        if previous is not None and noise.roll("no_previous_address"):
+            noise.count("no_previous_address")  # the form's box left empty
+            previous = None
         return {
             "BILLING_AUTHORITY": "MID SUFFOLK DC" if prop.district == MID_SUFFOLK
             else "BABERGH DC",
@@ -77,6 +84,8 @@ def council_tax(context: Context) -> Extract:
             "SPD": "Y" if len(household.adults(today)) == 1 else "N",
             "CTR": "Y" if any(BenefitAward.Benefit.COUNCIL_TAX_REDUCTION in p.benefits
                               for p in household.members) else "N",
+            "PREV_ADDRESS": ", ".join(previous.lines()) if previous else "",
+            "PREV_POSTCODE": previous.postcode if previous else "",
         }
 
     entries = [Entry(h.head, h) for h in _households(context) if h.head.age_on(today) >= 18]

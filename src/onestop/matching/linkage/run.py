@@ -16,8 +16,10 @@ import pyarrow as pa
 from onestop.core.bulk import chunks
 from onestop.matching.linkage import frame
 from onestop.matching.linkage.clusters import Clusters
+from onestop.matching.linkage.coherence import Known
 from onestop.matching.linkage.model import (
     explain,
+    is_current,
     model_json,
     saved_linker,
     trained_linker,
@@ -53,6 +55,15 @@ def _scored(rows: Iterable[dict]) -> list[ScoredPair]:
     return pairs
 
 
+def known_of(records: pa.Table) -> dict[int, Known]:
+    """Record → its full given name and date of birth, for the clusters' coherence check."""
+    columns = [records.column(name).to_pylist() for name in
+               ("unique_id", "given_name", "name_group", "date_of_birth")]
+    return {record: Known.of(given, group, born)
+            for record, given, group, born in zip(*columns, strict=True)
+            if (given and len(given) > 1) or born}
+
+
 def run_full(run: LinkageRun, progress: Progress) -> None:
     progress("reading source records")
     records = frame.records_table(frame.active_records())
@@ -67,7 +78,7 @@ def run_full(run: LinkageRun, progress: Progress) -> None:
     predictions = linker.inference.predict(threshold_match_probability=run.review_threshold)
     pairs = _scored(predictions.as_record_list())
     ids = records.column("unique_id").to_pylist()
-    _finish(run, pairs, Clusters(ids), progress, replace_pairs=True)
+    _finish(run, pairs, Clusters(ids, known_of(records)), progress, replace_pairs=True)
 
 
 def run_incremental(run: LinkageRun, progress: Progress) -> None:
@@ -75,6 +86,9 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
                 .exclude(model={}).first())
     if previous is None:
         raise LinkageError("no full linkage run to build on: run `onestop link --full` first")
+    if not is_current(previous.model):
+        raise LinkageError("the linkage model's comparisons or blocking rules have changed "
+                           "since the last full run: run `onestop link --full` to retrain")
     run.model = previous.model
     progress("reading source records")
     active = frame.active_records()
@@ -109,10 +123,11 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     for ids in chunks(people):
         members += SourceRecord.objects.filter(person_id__in=ids, retired_at__isnull=True
                                                ).values_list("pk", "person_id")
-    clusters = Clusters([*new.column("unique_id").to_pylist(), *(pk for pk, _ in members)])
+    clusters = Clusters([*new.column("unique_id").to_pylist(), *(pk for pk, _ in members)],
+                        known_of(everything))
     first_of: dict[int, int] = {}
     for pk, person in members:  # the index as it stands holds these together
-        clusters.join(first_of.setdefault(person, pk), pk)
+        clusters.join(first_of.setdefault(person, pk), pk, checked=False)
     _finish(run, pairs, clusters, progress, replace_pairs=False)
 
 
@@ -131,7 +146,7 @@ def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progre
             clusters.keep_apart(left, right)
     for left, right, verdict in decisions:
         if verdict == ReviewDecision.Verdict.SAME:
-            clusters.join(left, right)
+            clusters.join(left, right, checked=False)
     banded = []
     for pair in sorted(pairs, key=lambda p: -p.probability):
         verdict = decided.get((pair.left, pair.right))
