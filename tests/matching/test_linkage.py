@@ -143,3 +143,69 @@ def test_an_incremental_run_refuses_a_model_trained_with_other_comparisons(index
     LinkageRun.objects.filter(pk=run.pk).update(model=model)
     with pytest.raises(LinkageError, match="run `onestop link --full` to retrain"):
         do_link(full=False)
+
+
+BENEFITS_HEADER = ["claim_id", "forename", "surname", "nino", "date_of_birth", "address_line_1",
+                   "address_line_2", "town", "postcode", "benefits", "award_start"]
+
+
+def newer_benefits_extract(index, tmp_path, change=lambda row: row, extra=()) -> object:
+    """The demo's benefits extract with `change(row)` applied to each row and `extra` rows
+    added; imported."""
+    with (index.extracts_dir / "benefits.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [change(row) for row in csv.DictReader(handle)]
+    path = tmp_path / "benefits-newer.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=BENEFITS_HEADER)
+        writer.writeheader()
+        writer.writerows([*rows, *extra])
+    return do_import_extract(load_profile("benefits"), path, today=TODAY)
+
+
+def test_an_incremental_run_relinks_a_record_whose_name_a_newer_extract_corrected(
+        index, tmp_path):
+    claim = (SourceRecord.objects.filter(source="benefits", date_of_birth__isnull=False)
+             .exclude(national_insurance_number="").order_by("pk").first())
+    resident = claim.person_id
+    # A second claim by the same resident, keyed in with a garbled name and no NI number.
+    second_claim = {**claim.raw, "claim_id": "BEN9999999", "nino": "",
+                    "forename": "Xqzvbn", "surname": "Wkjhgf"}
+    newer_benefits_extract(index, tmp_path, extra=[second_claim])
+    first = do_link(full=False)
+    assert first.records == 1 and first.persons_created == 1
+    record = SourceRecord.objects.get(source="benefits", reference="BEN9999999")
+    alone = record.person_id
+    assert alone != resident  # nothing of the name agrees
+
+    corrected = newer_benefits_extract(index, tmp_path, extra=[
+        {**second_claim, "forename": claim.raw["forename"], "surname": claim.raw["surname"]}])
+    assert (corrected.updated, corrected.imported) == (1, 0)
+    second = do_link(full=False)
+    assert second.records == 1 and second.merges == 1
+    assert person_of(record) == resident
+    assert not Person.objects.filter(pk=alone).exists()
+    assert PersonChange.objects.filter(kind=PersonChange.Kind.MERGED, person_id=resident,
+                                       other_person_id=alone, run=second).exists()
+
+
+def test_an_incremental_run_refreshes_the_golden_record_of_a_changed_record(index, tmp_path):
+    claim = SourceRecord.objects.filter(source="benefits").order_by("pk").first()
+    person = Person.objects.get(pk=claim.person_id)
+    assert not person.benefits.filter(benefit="attendance_allowance").exists()
+
+    def add_attendance_allowance(row):
+        if row["claim_id"] == claim.reference:
+            row["benefits"] = ";".join([row["benefits"], "attendance_allowance"])
+        return row
+    newer_benefits_extract(index, tmp_path, add_attendance_allowance)
+    run = do_link(full=False)
+    assert run.records == 1 and (run.merges, run.splits) == (0, 0)
+    assert person.benefits.filter(benefit="attendance_allowance").exists()
+    assert not SourceRecord.objects.filter(needs_linking=True).exists()
+
+
+def test_an_incremental_run_with_nothing_new_changes_nothing(index):
+    before = dict(SourceRecord.objects.values_list("pk", "person_id"))
+    run = do_link(full=False)
+    assert (run.records, run.pairs_scored, run.persons_created) == (0, 0, 0)
+    assert dict(SourceRecord.objects.values_list("pk", "person_id")) == before

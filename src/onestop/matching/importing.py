@@ -174,12 +174,14 @@ class BatchWriter:
                 for name, value in parsed.record_fields().items():
                     setattr(record, name, value)
                 record.last_seen, record.retired_at = imp, None
+                record.needs_linking = True
                 changed.append(record)
             else:
                 unchanged_ids.append(record.pk)
         SourceRecord.objects.bulk_create(new, batch_size=BATCH_SIZE)
         SourceRecord.objects.bulk_update(
-            changed, [*RECORD_FIELDS, "last_seen", "retired_at"], batch_size=500)
+            changed, [*RECORD_FIELDS, "last_seen", "retired_at", "needs_linking"],
+            batch_size=500)
         SourceRecord.objects.filter(pk__in=unchanged_ids).update(last_seen=imp)
         imp.imported += len(new)
         imp.updated += len(changed)

@@ -73,6 +73,10 @@ class SourceRecord(models.Model):
     last_seen = models.ForeignKey(ExtractImport, on_delete=models.PROTECT,
                                   related_name="records_seen")
     retired_at = models.DateTimeField(null=True, blank=True)
+    # New, changed or revived by an import since the last linkage run: the next run, full
+    # or incremental, scores it again (so a corrected name or a move can join it to someone
+    # else) and refreshes its person's golden record.
+    needs_linking = models.BooleanField(default=True, db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "reference"],

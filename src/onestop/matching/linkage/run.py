@@ -2,13 +2,15 @@
 
 Full: train the model on every active record, score every blocked pair, re-cluster all.
 Incremental: reuse the last full run's trained model and score only pairs that involve a
-record no person holds yet (a new extract's rows) — against each other and against the
-existing index — so a 10,000-row extract links without rebuilding a million-record index.
+record an import has added, changed or revived since the last run (`needs_linking`) —
+against each other and against the rest of the index — so a 10,000-row extract links
+without rebuilding a million-record index. A changed record can join another person (a
+corrected name, a move); splitting a person needs a full run, which re-clusters everything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -17,6 +19,7 @@ from onestop.core.bulk import chunks
 from onestop.matching.linkage import frame
 from onestop.matching.linkage.clusters import Clusters
 from onestop.matching.linkage.coherence import Known
+from onestop.matching.linkage.golden import refresh_people
 from onestop.matching.linkage.model import (
     explain,
     is_current,
@@ -29,6 +32,7 @@ from onestop.matching.models import LinkageRun, RecordPair, ReviewDecision, Sour
 
 TF_COLUMNS = ("given_name", "family_name", "postcode")
 WRITE_BATCH = 2000
+PARAMETERS_PER_UPDATE = 30_000  # under SQLite's 32,766 bound parameters
 
 Progress = Callable[[str], None]
 
@@ -92,14 +96,15 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     run.model = previous.model
     progress("reading source records")
     active = frame.active_records()
-    unlinked = active.filter(person__isnull=True)
-    new = frame.records_table(unlinked)
+    new = frame.records_table(active.filter(needs_linking=True))
     run.records = new.num_rows
+    lost_records = _people_with_records_retired_since_the_last_run()
     if new.num_rows == 0:
-        progress("no unlinked records")
+        progress("no new or changed records")
         _finish(run, [], Clusters([]), progress, replace_pairs=False)
+        refresh_people(lost_records)
         return
-    existing = frame.records_table(active.filter(person__isnull=False))
+    existing = frame.records_table(active.filter(needs_linking=False))
     everything = pa.concat_tables([existing, new])
     linker, database = saved_linker(everything, previous.model)
     for column in TF_COLUMNS:
@@ -129,6 +134,25 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     for pk, person in members:  # the index as it stands holds these together
         clusters.join(first_of.setdefault(person, pk), pk, checked=False)
     _finish(run, pairs, clusters, progress, replace_pairs=False)
+    refresh_people(lost_records)
+
+
+def _linked_as_they_stand(read: Container[int]) -> None:
+    """Clear `needs_linking` on the records this run read, and only those: a record an
+    import changes while the run works keeps its flag for the next run."""
+    flagged = SourceRecord.objects.filter(needs_linking=True).values_list("pk", flat=True)
+    done = [pk for pk in flagged.iterator(chunk_size=10_000) if pk in read]
+    for ids in chunks(done, PARAMETERS_PER_UPDATE):
+        SourceRecord.objects.filter(pk__in=ids).update(needs_linking=False)
+
+
+def _people_with_records_retired_since_the_last_run() -> set[int]:
+    """Persons whose golden record may rest on a record a newer extract no longer holds."""
+    last = LinkageRun.objects.filter(finished_at__isnull=False).first()
+    retired = SourceRecord.objects.filter(retired_at__isnull=False, person__isnull=False)
+    if last is not None:
+        retired = retired.filter(retired_at__gte=last.started_at)
+    return set(retired.values_list("person_id", flat=True))
 
 
 def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progress: Progress,
@@ -166,6 +190,7 @@ def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progre
     outcome = assign_people(clusters.members(), run, {})
     run.persons_created, run.merges, run.splits = (outcome.created, outcome.merges,
                                                    outcome.splits)
+    _linked_as_they_stand(clusters.parent)
     progress("saving scored pairs and their explanations")
     if replace_pairs:
         RecordPair.objects.all().delete()
