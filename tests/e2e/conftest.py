@@ -34,6 +34,23 @@ class DemoServer:
     url: str
     sample_properties: dict[str, int]  # district slug → UPRN, as `onestop demo` prints
     sample_postcodes: dict[str, str]  # district slug → that property's postcode
+    database_url: str
+    extracts_dir: Path  # the demo's extracts, with ground_truth.csv
+
+    def shell(self, code: str) -> str:
+        """Run Python in `onestop shell` against the server's database; return its output.
+
+        Tests read the demo through it, so they pick their residents and pairs from what
+        linkage actually built instead of naming ids that the next model change moves."""
+        return _onestop(self.database_url, "shell", "-c", code)
+
+
+def _onestop(database_url: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url, "ONESTOP_ENV": "demo"}
+    done = subprocess.run([str(ONESTOP), *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, f"onestop {' '.join(args)} failed:\n{done.stderr}"
+    return done.stdout
 
 
 def _free_port() -> int:
@@ -71,15 +88,12 @@ def demo_server(server_database, tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": server_database, "ONESTOP_ENV": "demo"}
 
     def onestop(*args: str) -> str:
-        done = subprocess.run([str(ONESTOP), *args], env=env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, f"onestop {' '.join(args)} failed:\n{done.stderr}"
-        return done.stdout
+        return _onestop(server_database, *args)
 
+    extracts_dir = tmp_path_factory.mktemp("extracts")
     onestop("migrate", "--noinput")
     onestop("load_reference")
-    built = onestop("demo", "--people", "400", "--no-serve",
-                    "--extracts-dir", str(tmp_path_factory.mktemp("extracts")))
+    built = onestop("demo", "--people", "400", "--no-serve", "--extracts-dir", str(extracts_dir))
     samples = {slug: int(uprn) for slug, uprn in
                re.findall(r"^sample property: (\S+) (\d+)$", built, flags=re.MULTILINE)}
     postcodes = onestop("shell", "-c", (
@@ -103,7 +117,8 @@ def demo_server(server_database, tmp_path_factory):
                     f"the server did not start: {server.stderr.read().decode()}") from None
             time.sleep(0.2)
     try:
-        yield DemoServer(f"http://127.0.0.1:{port}", samples, sample_postcodes)
+        yield DemoServer(f"http://127.0.0.1:{port}", samples, sample_postcodes,
+                         server_database, extracts_dir)
     finally:
         server.terminate()
         server.wait(timeout=10)
