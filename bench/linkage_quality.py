@@ -5,8 +5,8 @@ Usage (a database whose demo area was built from the extracts in EXTRACTS_DIR):
         .venv/bin/python bench/linkage_quality.py EXTRACTS_DIR [REPEATS]
 
 One run times and scores, on the same active source records and their standardised fields:
-- the master index: a full relink (`do_link(full=True)`, which is idempotent) timed REPEATS
-  times (default 3), then the persons it leaves scored;
+- the master index: a full relink (`do_link(full=True)`) timed REPEATS times (default 3),
+  with its pairwise F1 after each, then the persons the last one leaves scored;
 - the exact-key baseline: records joined only when given name, family name, date of birth
   and postcode are all present and equal;
 - the `recordlinkage` toolkit's standard pipeline (`pip install -e '.[bench]'`; skipped with
@@ -32,7 +32,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
 django.setup()
 
 from onestop.demo.extracts import read_ground_truth  # noqa: E402
-from onestop.matching.actions import do_link  # noqa: E402
+from onestop.matching.actions import LinkageError, do_link  # noqa: E402
 from onestop.matching.models import SourceRecord  # noqa: E402
 
 FIELDS = ("pk", "source", "reference", "person_id", "given_name", "family_name", "name_group",
@@ -76,6 +76,16 @@ def timed(work):
     started = time.perf_counter()
     result = work()
     return result, time.perf_counter() - started
+
+
+def relink() -> tuple[object, dict[str, float]]:
+    """A full `do_link`, with the seconds spent in each stage it reports."""
+    marks = []
+    run, seconds = timed(lambda: do_link(
+        full=True, progress=lambda stage: marks.append((stage, time.perf_counter()))))
+    ends = [at for _, at in marks[1:]] + [marks[0][1] + seconds]
+    stages = {stage: end - at for (stage, at), end in zip(marks, ends, strict=True)}
+    return run, {**stages, "total": seconds}
 
 
 def master_index(records: list[dict]) -> dict:
@@ -166,6 +176,11 @@ def toolkit(records: list[dict]) -> tuple[dict, dict[str, float], object]:
     return clusters, seconds, candidates
 
 
+def median_stages(repeats: list[dict[str, float]]) -> dict[str, float]:
+    return {stage: statistics.median(seconds[stage] for seconds in repeats)
+            for stage in repeats[0]}
+
+
 def main(extracts_dir: Path, repeats: int) -> None:
     try:
         truth_by_key = read_ground_truth(extracts_dir)
@@ -173,21 +188,29 @@ def main(extracts_dir: Path, repeats: int) -> None:
         sys.exit(f"{extracts_dir}: not a demo extracts folder ({missing.strerror}: "
                  f"{missing.filename})")
     print(f"load average at start: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
-    relinks = [timed(lambda: do_link(full=True)) for _ in range(repeats)]
-    relink_seconds = statistics.median(seconds for _, seconds in relinks)
+    relinks, f1s = [], []
+    for _ in range(repeats):
+        try:
+            relinks.append(relink())
+        except LinkageError as problem:
+            sys.exit(f"cannot relink the master index: {problem}")
+        # The baselines start from records in memory; a relink's time includes its own read.
+        active, read_seconds = timed(lambda: list(
+            SourceRecord.objects.filter(retired_at__isnull=True).values(*FIELDS)))
+        records = [r for r in active if (r["source"], r["reference"]) in truth_by_key]
+        truth = {r["pk"]: truth_by_key[r["source"], r["reference"]] for r in records}
+        f1s.append(pairwise(master_index(records), truth)[2])
+    relink_stages = median_stages([stages for _, stages in relinks])
     linked = relinks[-1][0].records
-
-    # The baselines start from records in memory; the relink's time includes its own read.
-    active, read_seconds = timed(lambda: list(
-        SourceRecord.objects.filter(retired_at__isnull=True).values(*FIELDS)))
-    records = [r for r in active if (r["source"], r["reference"]) in truth_by_key]
-    truth = {r["pk"]: truth_by_key[r["source"], r["reference"]] for r in records}
     print(f"{len(truth):,} source records of {len(set(truth.values())):,} residents "
-          f"(read in {read_seconds:.2f} s); full relinks of {linked:,} active records: "
-          + ", ".join(f"{seconds:.2f}" for _, seconds in relinks) + " s")
+          f"(read in {read_seconds:.2f} s)")
+    print(f"master index: full relinks of {linked:,} active records took "
+          + ", ".join(f"{stages['total']:.2f}" for _, stages in relinks) + " s, pairwise F1 "
+          + ", ".join(f"{f1:.4f}" for f1 in f1s) + "; median s: "
+          + "; ".join(f"{stage} {s:.2f}" for stage, s in relink_stages.items()))
 
-    results = [("master index (Splink), full relink", master_index(records), relink_seconds,
-                linked)]
+    results = [("master index (Splink), full relink", master_index(records),
+                relink_stages["total"], linked)]
     exact = [timed(lambda: exact_key(records)) for _ in range(repeats)]
     results.append(("exact key", exact[-1][0], statistics.median(s for _, s in exact),
                     len(records)))
@@ -198,7 +221,7 @@ def main(extracts_dir: Path, repeats: int) -> None:
     else:
         runs = [toolkit(records) for _ in range(repeats)]
         clusters, _, candidates = runs[-1]
-        stages = {stage: statistics.median(run[1][stage] for run in runs) for stage in runs[0][1]}
+        stages = median_stages([run[1] for run in runs])
         results.append((f"recordlinkage {recordlinkage.__version__} (ECM)", clusters,
                         stages["total"], len(records)))
         found = sum(truth[left] == truth[right] for left, right in candidates)
