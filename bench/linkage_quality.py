@@ -109,7 +109,7 @@ def toolkit(records: list[dict]) -> tuple[dict, dict[str, float], object]:
     """recordlinkage's standard unsupervised pipeline: clusters, stage times, candidates.
 
     Blocking (the union of four indexes; between them they hold 99.6 % of the true pairs of
-    the 20k demo, more than the master index's own blocking rules):
+    the 20k demo, as many as the master index's own blocking rules):
     - same postcode and given-name initial (nicknames, typos and maiden names at one home);
     - same family name and date of birth (people who moved);
     - same National Insurance number;
