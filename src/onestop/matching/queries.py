@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from onestop.matching.linkage.golden import display_name
 from onestop.matching.models import RecordPair, ReviewDecision, SourceRecord
@@ -143,8 +144,8 @@ def side_by_side(left: SourceRecord, right: SourceRecord) -> list[ComparedValue]
     rows = [
         ComparedValue("System", source_title(left.source), source_title(right.source), False),
         ComparedValue("Reference", left.reference, right.reference, False),
-        ComparedValue("Last seen", _day(left.last_seen.started_at.date()),
-                      _day(right.last_seen.started_at.date()), False),
+        ComparedValue("Last seen", _day(timezone.localdate(left.last_seen.started_at)),
+                      _day(timezone.localdate(right.last_seen.started_at)), False),
     ]
     identity = [
         ("Name", lambda r: (r.given_name, r.middle_names, r.family_name), record_name),
@@ -230,7 +231,8 @@ class SourceRow:
 def source_rows(records: Iterable[SourceRecord]) -> list[SourceRow]:
     """A person's source records as the person page lists them (`last_seen` selected)."""
     return [SourceRow(record=r, system=source_title(r.source),
-                      last_seen=r.last_seen.started_at.date(), retired=r.retired_at is not None)
+                      last_seen=timezone.localdate(r.last_seen.started_at),
+                      retired=r.retired_at is not None)
             for r in records]
 
 

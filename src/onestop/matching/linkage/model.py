@@ -55,6 +55,7 @@ TRAINING_BLOCKS = (
 # outcome is reported by `onestop link` itself.
 logging.getLogger("splink").setLevel(logging.ERROR)
 U_SAMPLE_PAIRS = 2_000_000
+U_UNSEEN = 3 / U_SAMPLE_PAIRS
 MIN_RECORDS_TO_TRAIN = 2_000
 STARTING_MODEL_RECORDS = 37_176  # source records of the 20,000-resident demo it came from
 SEED = 2026
@@ -203,7 +204,8 @@ def trained_linker(records: pa.Table) -> tuple[Linker, DuckDBAPI]:
 
 
 def regularise(model: dict[str, Any]) -> dict[str, Any]:
-    """Two priors on the trained m values, because EM cannot learn what it rarely sees.
+    """Priors on the trained m and u values, because training cannot learn what it rarely
+    sees.
 
     - Every agreeing level gets at least M_FLOOR: a level EM never observed among matches
       (an initial, a one-digit slip in a date) would otherwise get m = 0 and a weight of
@@ -212,12 +214,18 @@ def regularise(model: dict[str, Any]) -> dict[str, Any]:
       their own) is made rare among matches. Without this, EM learns it from household
       members — same surname, same home — and a wife and husband on the electoral register,
       which has no dates of birth, would score as one person.
+    - A level never seen among the randomly sampled pairs (the same address without a
+      UPRN, a household's previous home) gets u = U_UNSEEN, the "rule of three" upper
+      bound for an event not seen in U_SAMPLE_PAIRS tries. Left unset, Splink would give
+      it a default that makes the same address count for less than the same postcode.
     """
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
                 continue
             is_else = level["sql_condition"].strip().upper() == "ELSE"
+            if not isinstance(level.get("u_probability"), float | int):
+                level["u_probability"] = U_UNSEEN
             if not is_else and (level.get("m_probability") or 0.0) < M_FLOOR:
                 level["m_probability"] = M_FLOOR
             if is_else and comparison["output_column_name"] == "given_name":
