@@ -286,3 +286,12 @@ def test_weights_are_said_in_words_and_the_starting_point_makes_up_the_total():
     rows = explanation_rows(pair)
     assert rows[-1].comparison == "Starting point"
     assert round(sum(row.weight for row in rows), 2) == pair.match_weight
+
+
+def test_a_pair_held_apart_above_the_link_threshold_says_why_it_was_not_linked(client):
+    held = a_review_pair(0.97)
+    client.force_login(a_team_leader())
+    page = client.get(url(held)).content.decode()
+    assert "scored above the link threshold (0.9) but was not linked" in page
+    uncertain = a_review_pair(0.7)
+    assert "but was not linked" not in client.get(url(uncertain)).content.decode()

@@ -24,9 +24,9 @@ from onestop.matching.profiles import ProfileError, load_profile
 from onestop.people.queries import visible_people
 
 __all__ = ["ComparedValue", "Conflict", "ExplanationRow", "QueueRow", "SourceRow",
-           "conflicting_values", "decision_on", "explanation_rows", "next_pair_for_review",
-           "pair_for_review", "queue_rows", "record_name", "review_queue", "side_by_side",
-           "source_rows", "source_title", "weight_in_words"]
+           "conflicting_values", "decision_on", "explanation_rows", "held_apart",
+           "next_pair_for_review", "pair_for_review", "queue_rows", "record_name",
+           "review_queue", "side_by_side", "source_rows", "source_title", "weight_in_words"]
 
 NOT_GIVEN = "Not given"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -97,9 +97,16 @@ def queue_rows(pairs: Iterable[RecordPair]) -> list[QueueRow]:
 
 
 def pair_for_review() -> QuerySet[RecordPair]:
-    """Pairs with both records, when each was last seen, and whose they are."""
+    """Pairs with both records, when each was last seen, whose they are, and their run."""
     return RecordPair.objects.select_related("left__last_seen", "right__last_seen",
-                                             "left__person", "right__person")
+                                             "left__person", "right__person", "run")
+
+
+def held_apart(pair: RecordPair) -> bool:
+    """A pair that scored as a link but was kept for review: joining it would have put
+    contradicting records (or a pair a team leader kept apart) into one person."""
+    return (pair.band == RecordPair.Band.REVIEW
+            and pair.match_probability >= pair.run.link_threshold)
 
 
 def decision_on(pair: RecordPair) -> ReviewDecision | None:

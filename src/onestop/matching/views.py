@@ -63,6 +63,7 @@ def review_pair(request, left_id: int, right_id: int):
                                   if decision else None)
     return render(request, "matching/review_pair.html", {
         "pair": pair, "form": form, "decision": decision,
+        "held_apart": queries.held_apart(pair),
         "compared": queries.side_by_side(pair.left, pair.right),
         "explanation": queries.explanation_rows(pair),
         "total": queries.weight_in_words(pair.match_weight),
