@@ -9,11 +9,11 @@ Conflicting values stay visible on the single citizen view; nothing here discard
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections import Counter
 from collections.abc import Iterable
 
-from onestop.core.bulk import bulk_set
+from onestop.core.bulk import bulk_insert, bulk_set, insert_returning_ids, values_where_in
 from onestop.matching.models import SourceRecord
 from onestop.people.models import BenefitAward, Household, Person, Property
 
@@ -22,11 +22,17 @@ HOME_TRUST = {"council_tax": 6, "housing_tenancies": 5, "garden_waste": 4,
               "electoral_register": 3, "parking_permits": 2, "school_admissions": 1}
 IDENTITY_TRUST = {"benefits": 6, "council_tax": 5, "housing_tenancies": 4,
                   "school_admissions": 3, "electoral_register": 2}
-BATCH = 2000
 FIELDS = ["title", "given_name", "middle_names", "family_name", "date_of_birth",
           "national_insurance_number", "household_id"]
+# What the golden record is made from, one tuple per active source record.
+FACT_FIELDS = ("source", "title", "given_name", "middle_names", "family_name",
+               "date_of_birth", "national_insurance_number", "uprn",
+               "attributes__benefits", "attributes__award_start")
+(SOURCE, TITLE, GIVEN, MIDDLE, FAMILY, BORN, NINO, UPRN, BENEFITS, AWARD_START) = range(10)
+Fact = tuple
 
 
+@functools.lru_cache(maxsize=100_000)  # names repeat across a county's residents
 def display_name(cleaned: str) -> str:
     """"o'brien" → "O'Brien", "smith-jones" → "Smith-Jones", "mcdonald" → "McDonald"."""
     def cap(match: re.Match) -> str:
@@ -39,78 +45,111 @@ def display_name(cleaned: str) -> str:
 
 def _best(values: Iterable[tuple[object, str]], trust: dict[str, int]) -> object:
     """The value most records give; ties go to the most trusted source."""
-    counted: Counter = Counter()
+    counted: dict[object, int] = {}
     trusted: dict[object, int] = {}
     for value, source in values:
-        if value in (None, ""):
+        if value is None or value == "":
             continue
-        counted[value] += 1
+        counted[value] = counted.get(value, 0) + 1
         trusted[value] = max(trusted.get(value, -1), trust.get(source, 0))
     if not counted:
         return None
+    if len(counted) == 1:
+        return next(iter(counted))
     return max(counted, key=lambda value: (counted[value], trusted[value], str(value)))
 
 
+def _of(facts: list[Fact], index: int) -> list[tuple[object, str]]:
+    return [(fact[index], fact[SOURCE]) for fact in facts]
+
+
+def golden(facts: list[Fact]) -> tuple:
+    """(title, given, middle, family, date of birth, NI number, UPRN of home) of a person
+    with these records."""
+    given = _best([(f[GIVEN], f[SOURCE]) for f in facts if len(f[GIVEN]) > 1],
+                  IDENTITY_TRUST) or _best(_of(facts, GIVEN), IDENTITY_TRUST) or ""
+    return (display_name(_best(_of(facts, TITLE), IDENTITY_TRUST) or ""),
+            display_name(given),
+            display_name(_best([(f[MIDDLE], f[SOURCE]) for f in facts if f[GIVEN] == given],
+                               IDENTITY_TRUST) or ""),
+            display_name(_best(_of(facts, FAMILY), IDENTITY_TRUST) or ""),
+            _best(_of(facts, BORN), IDENTITY_TRUST),
+            _best(_of(facts, NINO), IDENTITY_TRUST) or "",
+            _best(_of(facts, UPRN), HOME_TRUST))
+
+
 def refresh_people(person_ids: Iterable[int]) -> None:
-    ids = sorted(person_ids)
-    for start in range(0, len(ids), BATCH):
-        _refresh(ids[start:start + BATCH])
+    """Recompute the golden record (and benefit awards) of each person from their records."""
+    facts: dict[int, list[Fact]] = {}
+    for person, *fact in values_where_in(SourceRecord.objects.filter(retired_at__isnull=True),
+                                         "person_id", person_ids, *FACT_FIELDS):
+        facts.setdefault(person, []).append(tuple(fact))
+    write_golden(facts)
 
 
-def _refresh(ids: list[int]) -> None:
-    records: dict[int, list[SourceRecord]] = {}
-    for record in SourceRecord.objects.filter(person_id__in=ids, retired_at__isnull=True).only(
-            "person_id", "source", "title", "given_name", "middle_names", "family_name",
-            "date_of_birth", "national_insurance_number", "uprn", "attributes"):
-        records.setdefault(record.person_id, []).append(record)
-    households = _households({r.uprn for rs in records.values() for r in rs if r.uprn})
-    people = list(Person.objects.filter(pk__in=records))
-    awards = []
-    for person in people:
-        mine = records[person.pk]
-        full_names = [(r.given_name, r.source) for r in mine if len(r.given_name) > 1]
-        given = _best(full_names, IDENTITY_TRUST) or _best(
-            [(r.given_name, r.source) for r in mine], IDENTITY_TRUST) or ""
-        person.given_name = display_name(given)
-        person.family_name = display_name(
-            _best([(r.family_name, r.source) for r in mine], IDENTITY_TRUST) or "")
-        person.middle_names = display_name(
-            _best([(r.middle_names, r.source) for r in mine if r.given_name == given],
-                  IDENTITY_TRUST) or "")
-        person.title = display_name(_best([(r.title, r.source) for r in mine],
-                                          IDENTITY_TRUST) or "")
-        person.date_of_birth = _best([(r.date_of_birth, r.source) for r in mine],
-                                     IDENTITY_TRUST)
-        person.national_insurance_number = _best(
-            [(r.national_insurance_number, r.source) for r in mine], IDENTITY_TRUST) or ""
-        uprn = _best([(r.uprn, r.source) for r in mine], HOME_TRUST)
-        person.household_id = households.get(uprn) if uprn else person.household_id
-        awards += _awards(person, mine)
-    bulk_set(Person, FIELDS, [[p.pk, *(getattr(p, f) for f in FIELDS)] for p in people])
-    BenefitAward.objects.bulk_create(awards, batch_size=BATCH, ignore_conflicts=True)
+def write_golden(facts: dict[int, list[Fact]]) -> None:
+    """Set each person's golden record from the facts of their records, writing only the
+    people whose golden record changed, and add the benefit awards their records report."""
+    households = _households({fact[UPRN] for mine in facts.values() for fact in mine
+                              if fact[UPRN]})
+    current = {pk: tuple(values) for pk, *values in values_where_in(
+        Person.objects.all(), "pk", facts, *FIELDS)}
+    changed, awards = [], []
+    for pk, mine in facts.items():
+        if pk not in current or not mine:
+            continue  # merged away meanwhile, or no active record left
+        *names, uprn = golden(mine)
+        household = households.get(uprn) if uprn else current[pk][-1]
+        values = (*names, household)
+        if values != current[pk]:
+            changed.append((pk, *values))
+        awards += awards_of(pk, mine)
+    bulk_set(Person, FIELDS, changed)
+    bulk_insert(BenefitAward, ["person", "benefit", "since"], awards, ignore_conflicts=True)
+
+
+def new_people(facts: list[list[Fact]]) -> list[int]:
+    """Create one person per list of facts (their records'), golden record and benefit
+    awards included; returns the new persons' ids in order."""
+    households = _households({fact[UPRN] for mine in facts for fact in mine if fact[UPRN]})
+    rows = []
+    for mine in facts:
+        *names, uprn = golden(mine)
+        rows.append((*names, households.get(uprn) if uprn else None))
+    ids = insert_returning_ids(Person, FIELDS, rows)
+    bulk_insert(BenefitAward, ["person", "benefit", "since"],
+                (award for pk, mine in zip(ids, facts, strict=True)
+                 for award in awards_of(pk, mine)), ignore_conflicts=True)
+    return ids
 
 
 def _households(uprns: set[int]) -> dict[int, int]:
     """UPRN → the household living there, created when the property has none yet."""
-    properties = dict(Property.objects.filter(uprn__in=uprns).values_list("pk", "uprn"))
-    existing = {}
-    for household_id, property_id in Household.objects.filter(
-            property_id__in=properties).order_by("pk").values_list("pk", "property_id"):
+    properties = dict(values_where_in(Property.objects.all(), "uprn", uprns, "pk"))
+    existing: dict[int, int] = {}
+    for property_id, household_id in sorted(values_where_in(
+            Household.objects.all(), "property_id", properties.values(), "pk"),
+            key=lambda row: row[1]):
         existing.setdefault(property_id, household_id)
-    missing = [Household(property_id=pk) for pk in properties if pk not in existing]
-    Household.objects.bulk_create(missing, batch_size=BATCH)
-    existing.update({household.property_id: household.pk for household in missing})
-    return {properties[pk]: household for pk, household in existing.items()}
+    missing = sorted(pk for pk in properties.values() if pk not in existing)
+    existing.update(zip(missing, insert_returning_ids(Household, ["property"],
+                                                      [(pk,) for pk in missing]),
+                        strict=True))
+    return {uprn: existing[pk] for uprn, pk in properties.items()}
 
 
-def _awards(person: Person, records: list[SourceRecord]) -> list[BenefitAward]:
-    """Benefit awards the benefits system reports; ones already recorded are kept."""
-    known = set(BenefitAward.Benefit.values)
+def awards_of(person: int, facts: list[Fact]) -> list[tuple[int, str, dt.date | None]]:
+    """(person, benefit, since) of the awards the benefits system reports; ones already
+    recorded are kept."""
     awards = []
-    for record in records:
-        benefits = record.attributes.get("benefits") or []
-        start = record.attributes.get("award_start")
+    for fact in facts:
+        benefits = fact[BENEFITS]
+        if not benefits:
+            continue
+        start = fact[AWARD_START]
         since = dt.date.fromisoformat(start) if start else None
-        awards += [BenefitAward(person=person, benefit=benefit, since=since)
-                   for benefit in benefits if benefit in known]
+        awards += [(person, benefit, since) for benefit in benefits if benefit in KNOWN_BENEFITS]
     return awards
+
+
+KNOWN_BENEFITS = frozenset(BenefitAward.Benefit.values)

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from onestop.core.bulk import bulk_set, chunks
-from onestop.matching.linkage.golden import refresh_people
+from onestop.core.bulk import bulk_insert, bulk_set, values_where_in
+from onestop.matching.linkage.golden import FACT_FIELDS, Fact, new_people, write_golden
 from onestop.matching.models import LinkageRun, PersonChange, SourceRecord
 from onestop.people.models import Person
-
-UPDATE_BATCH = 1000
 
 
 @dataclass
@@ -33,26 +31,29 @@ def assign_people(clusters: dict[int, list[int]], run: LinkageRun,
                   reasons: dict[frozenset[int], str]) -> Outcome:
     """Point every record at its cluster's person, creating and merging persons as needed.
 
+    `clusters` hold every active record of each person they touch (a full run's hold every
+    active record), so each person's golden record is made from its cluster's records.
     `reasons` maps a pair of person ids (or a record id to a person, for splits) to why
     they were joined; it defaults to a plain statement of the linkage.
     """
-    current: dict[int, int | None] = {}
-    for ids in chunks(r for records in clusters.values() for r in records):
-        current.update(SourceRecord.objects.filter(pk__in=ids).values_list("pk", "person_id"))
+    current: dict[int, int | None] = {}  # record → its person before this run
+    facts: dict[int, Fact] = {}
+    for pk, person, *fact in values_where_in(
+            SourceRecord.objects.filter(retired_at__isnull=True), "pk",
+            (r for members in clusters.values() for r in members), "person_id", *FACT_FIELDS):
+        current[pk], facts[pk] = person, tuple(fact)
     owners = _choose_owners(clusters, current)
     outcome = Outcome()
-    new_people = [root for root in clusters if owners[root] is None]
-    created = Person.objects.bulk_create([Person(given_name="", family_name="")
-                                          for _ in new_people], batch_size=UPDATE_BATCH)
-    for root, person in zip(new_people, created, strict=True):
-        owners[root] = person.pk
+    fresh = [root for root in clusters if owners[root] is None]
+    created = new_people([[facts[r] for r in clusters[root] if r in facts] for root in fresh])
+    owners.update(zip(fresh, created, strict=True))
     outcome.created = len(created)
 
     moves: list[tuple[int, int]] = []  # (record, person)
     left_from: dict[int, Counter[int]] = {}  # old person → new person → records moved
-    for root, records in clusters.items():
+    for root, members in clusters.items():
         owner = owners[root]
-        for record in records:
+        for record in members:
             before = current.get(record)
             if before != owner:
                 moves.append((record, owner))
@@ -60,33 +61,34 @@ def assign_people(clusters: dict[int, list[int]], run: LinkageRun,
                     left_from.setdefault(before, Counter())[owner] += 1
     _move_records(moves)
     outcome.touched = set(owners.values()) | set(left_from)
-    fresh = set(new_people)
-    changes = [PersonChange(kind=PersonChange.Kind.CREATED, person_id=pk, run=run,
-                            records=len(clusters[root]),
-                            reason=f"{len(clusters[root])} source record(s) not yet linked "
-                                   "to anyone")
-               for root, pk in owners.items() if root in fresh]
+    changes = [(PersonChange.Kind.CREATED, owners[root], None, run.pk,
+                len(clusters[root]),
+                f"{len(clusters[root])} source record(s) not yet linked to anyone")
+               for root in fresh]
     emptied = set(left_from) - set(owners.values())
     for old, destinations in left_from.items():
         for new, count in destinations.items():
             if old in emptied and new == destinations.most_common(1)[0][0]:
                 continue  # recorded as the merge below
-            changes.append(PersonChange(
-                kind=PersonChange.Kind.SPLIT, person_id=new, other_person_id=old, run=run,
-                records=count, reason=reasons.get(frozenset((old, new)), (
-                    f"{count} record(s) of person {old} no longer link to its other records"))))
+            changes.append((PersonChange.Kind.SPLIT, new, old, run.pk, count, reasons.get(
+                frozenset((old, new)),
+                f"{count} record(s) of person {old} no longer link to its other records")))
             outcome.splits += 1
     for old in emptied:
         survivor, count = left_from[old].most_common(1)[0]
         merge_person_into(old, survivor)
-        changes.append(PersonChange(
-            kind=PersonChange.Kind.MERGED, person_id=survivor, other_person_id=old, run=run,
-            records=count, reason=reasons.get(frozenset((old, survivor)), (
-                f"the records of person {old} link to the records of person {survivor}"))))
+        changes.append((PersonChange.Kind.MERGED, survivor, old, run.pk, count, reasons.get(
+            frozenset((old, survivor)),
+            f"the records of person {old} link to the records of person {survivor}")))
         outcome.merges += 1
-    PersonChange.objects.bulk_create(changes, batch_size=UPDATE_BATCH)
+    bulk_insert(PersonChange, ["kind", "person", "other_person_id", "run", "records",
+                               "reason"], changes)
     outcome.touched -= emptied
-    refresh_people(outcome.touched)
+    # New persons were made with their golden record; the others may have changed.
+    made = set(created)
+    kept = {owners[root]: root for root in clusters if owners[root] not in made}
+    write_golden({person: [facts[r] for r in clusters[root] if r in facts]
+                  for person, root in kept.items()})
     return outcome
 
 

@@ -10,12 +10,12 @@ corrected name, a move); splitting a person needs a full run, which re-clusters 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
 
-from onestop.core.bulk import chunks
+from onestop.core.bulk import bulk_insert, bulk_set, chunks
 from onestop.matching.linkage import frame
 from onestop.matching.linkage.clusters import Clusters
 from onestop.matching.linkage.coherence import Known
@@ -31,8 +31,7 @@ from onestop.matching.linkage.persons import assign_people
 from onestop.matching.models import LinkageRun, RecordPair, ReviewDecision, SourceRecord
 
 TF_COLUMNS = ("given_name", "family_name", "postcode")
-WRITE_BATCH = 2000
-PARAMETERS_PER_UPDATE = 30_000  # under SQLite's 32,766 bound parameters
+FETCH_BATCH = 50_000
 
 Progress = Callable[[str], None]
 
@@ -59,6 +58,19 @@ def _scored(rows: Iterable[dict]) -> list[ScoredPair]:
     return pairs
 
 
+def _rows(predictions) -> Iterator[dict]:
+    """The scored pairs as dicts of only what a ScoredPair needs: Splink's own record list
+    carries every retained column, which at a million records is most of a run's memory."""
+    relation = predictions.as_duckdbpyrelation()
+    wanted = [column for column in relation.columns if column in (
+        "unique_id_l", "unique_id_r", "match_probability", "match_weight")
+        or column.startswith(("gamma_", "mw_"))]
+    for batch in relation.select(*wanted).to_arrow_reader(FETCH_BATCH):
+        columns = [batch.column(name).to_pylist() for name in wanted]
+        for values in zip(*columns, strict=True):
+            yield dict(zip(wanted, values, strict=True))
+
+
 def known_of(records: pa.Table) -> dict[int, Known]:
     """Record → its full given name and date of birth, for the clusters' coherence check."""
     columns = [records.column(name).to_pylist() for name in
@@ -80,7 +92,7 @@ def run_full(run: LinkageRun, progress: Progress) -> None:
     run.model = model_json(linker)
     progress("scoring blocked pairs")
     predictions = linker.inference.predict(threshold_match_probability=run.review_threshold)
-    pairs = _scored(predictions.as_record_list())
+    pairs = _scored(_rows(predictions))
     ids = records.column("unique_id").to_pylist()
     _finish(run, pairs, Clusters(ids, known_of(records)), progress, replace_pairs=True)
 
@@ -112,12 +124,10 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     progress("scoring new records against the index and each other")
     new_frame = database.register(new, table_name="new_records")
     old_frame = database.register(existing, table_name="existing_records")
-    rows = linker.inference.predict_between(
-        new_frame, old_frame, threshold_match_probability=run.review_threshold
-    ).as_record_list()
-    rows += linker.inference.predict_within(
-        new_frame, threshold_match_probability=run.review_threshold).as_record_list()
-    pairs = _scored(rows)
+    pairs = _scored(_rows(linker.inference.predict_between(
+        new_frame, old_frame, threshold_match_probability=run.review_threshold)))
+    pairs += _scored(_rows(linker.inference.predict_within(
+        new_frame, threshold_match_probability=run.review_threshold)))
     # The clusters in play: the new records, and every record of each person they touch.
     touched = {p.left for p in pairs} | {p.right for p in pairs}
     people: set[int] = set()
@@ -141,9 +151,8 @@ def _linked_as_they_stand(read: Container[int]) -> None:
     """Clear `needs_linking` on the records this run read, and only those: a record an
     import changes while the run works keeps its flag for the next run."""
     flagged = SourceRecord.objects.filter(needs_linking=True).values_list("pk", flat=True)
-    done = [pk for pk in flagged.iterator(chunk_size=10_000) if pk in read]
-    for ids in chunks(done, PARAMETERS_PER_UPDATE):
-        SourceRecord.objects.filter(pk__in=ids).update(needs_linking=False)
+    bulk_set(SourceRecord, ["needs_linking"],
+             [(pk, False) for pk in flagged.iterator(chunk_size=10_000) if pk in read])
 
 
 def _people_with_records_retired_since_the_last_run() -> set[int]:
@@ -172,9 +181,7 @@ def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progre
         if verdict == ReviewDecision.Verdict.SAME:
             clusters.join(left, right, checked=False)
     banded = []
-    # Strongest first; ties in record order, so that a rerun on the same records makes
-    # the same clusters (which pair of a tie joins first matters to the coherence check).
-    for pair in sorted(pairs, key=lambda p: (-p.probability, p.left, p.right)):
+    for pair in sorted(pairs, key=lambda p: -p.probability):
         verdict = decided.get((pair.left, pair.right))
         if verdict == ReviewDecision.Verdict.SAME:
             band = RecordPair.Band.LINK
@@ -196,8 +203,7 @@ def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progre
     progress("saving scored pairs and their explanations")
     if replace_pairs:
         RecordPair.objects.all().delete()
-    RecordPair.objects.bulk_create(
-        [RecordPair(left_id=p.left, right_id=p.right, match_probability=p.probability,
-                    match_weight=p.weight, band=band, explanation=p.explanation, run=run)
-         for p, band in banded],
-        batch_size=WRITE_BATCH, ignore_conflicts=not replace_pairs)
+    bulk_insert(RecordPair, ["left", "right", "match_probability", "match_weight", "band",
+                             "explanation", "run"],
+                ((p.left, p.right, p.probability, p.weight, band, p.explanation, run.pk)
+                 for p, band in banded), ignore_conflicts=not replace_pairs)
