@@ -152,15 +152,16 @@ def ensure_population(people: int, seed: int) -> None:
 
 # Residents generated at a time. The demo's address book has 3,600 postcodes per outward
 # code and never reuses one, so one generator cannot house a million people (CO10 alone
-# would need about 5,700); each slice is a generator of its own (seed + slice number).
+# would need about 9,600); each slice is a generator of its own (seed + slice number).
 SLICE = 100_000
 
 
 def load_population(people: int, seed: int) -> None:
     """Generate the residents and COPY them in; secondary indexes are rebuilt afterwards.
 
-    Slices share postcodes (each slice's are unique within it), so a postcode holds about
-    30 addresses rather than the generator's 15; UPRNs are renumbered to stay unique.
+    Slices share postcodes (each slice's are unique within it), so at a million people a
+    postcode holds about 24 addresses rather than the generator's 15. UPRNs are
+    renumbered to stay unique.
     """
     from django.db import connection, transaction
 
