@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
+from onestop.demo.addresses import POSTCODES_PER_OUTWARD_CODE, AddressBook
 from onestop.demo.places import UPRN_BASE, UPRN_BLOCK
 from onestop.demo.population import generate_population
 from onestop.people.models import STATE_PENSION_AGE
@@ -80,3 +82,12 @@ def test_a_few_percent_have_needs_and_interpreters_name_a_language():
     for person in with_needs:
         for kind, language in person.needs:
             assert bool(language) == (kind == "interpreter")
+
+
+def test_an_outward_code_whose_postcodes_are_all_given_out_shares_them_instead_of_hanging():
+    book = AddressBook(random.Random(1))
+    given = {book.postcode("CO10") for _ in range(POSTCODES_PER_OUTWARD_CODE)}
+    assert len(given) == POSTCODES_PER_OUTWARD_CODE == 3600
+    more = {book.postcode("CO10") for _ in range(500)}
+    assert more <= given  # a county-sized demo puts more addresses in each postcode
+    assert book.postcode("IP14") not in given

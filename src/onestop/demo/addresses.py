@@ -21,6 +21,8 @@ from onestop.people.postcodes import normalise_postcode
 
 # About how many addresses share one postcode (Royal Mail's average is around 15).
 ADDRESSES_PER_POSTCODE = (8, 22)
+# Sector digits 1-9, then two of INWARD_LETTERS.
+POSTCODES_PER_OUTWARD_CODE = 9 * len(INWARD_LETTERS) ** 2
 
 
 @dataclass
@@ -52,6 +54,7 @@ class AddressBook:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.used_postcodes: set[str] = set()
+        self.postcodes_of: dict[str, list[str]] = {}  # outward code → postcodes given out
         self.used_streets: dict[str, set[str]] = {}
         self.streets: dict[tuple[str, str], _Street] = {}
         self.blocks: dict[str, _Block] = {}
@@ -66,6 +69,12 @@ class AddressBook:
         return uprn
 
     def postcode(self, outward: str) -> str:
+        """A postcode of `outward` not given out before; once all of them have been (a
+        county-sized demo fills a town's 3,600), one already given out, which then holds
+        more addresses, as large postcodes do."""
+        given = self.postcodes_of.setdefault(outward, [])
+        if len(given) >= POSTCODES_PER_OUTWARD_CODE:
+            return self.rng.choice(given)
         while True:
             letters = self.rng.choices(INWARD_LETTERS, k=2)
             raw = f"{outward} {self.rng.randint(1, 9)}{letters[0]}{letters[1]}"
@@ -73,6 +82,7 @@ class AddressBook:
                 self.used_postcodes.add(raw)
                 canonical = normalise_postcode(raw)
                 assert canonical == raw, raw  # the generator only makes valid postcodes
+                given.append(canonical)
                 return canonical
 
     def _street_name(self, place: Place, kind: str | None = None) -> str:
