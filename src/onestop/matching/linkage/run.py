@@ -51,10 +51,14 @@ class ScoredPair:
 
 def _scored(rows: Iterable[dict]) -> list[ScoredPair]:
     pairs = []
+    # One dict per distinct (comparison, level, weight), shared by every pair that has it:
+    # a million pairs' explanations would otherwise hold six million dicts.
+    shared: dict[tuple, dict] = {}
     for row in rows:
         left, right = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
+        explanation = [shared.setdefault(tuple(part.values()), part) for part in explain(row)]
         pairs.append(ScoredPair(left, right, float(row["match_probability"]),
-                                float(row["match_weight"]), explain(row)))
+                                float(row["match_weight"]), explanation))
     return pairs
 
 

@@ -29,16 +29,25 @@ class Command(BaseCommand):
                quiet: bool, **options):
         full = full or not LinkageRun.objects.filter(mode=LinkageRun.Mode.FULL).exists()
         started = time.perf_counter()
+        # -v 2 prints how long each stage took, for finding where a slow run spends it.
+        timings = options["verbosity"] >= 2
+        stage_began: list = [started, None]
         with progress_bar(total=STAGES, unit="stage", description="linking",
                           quiet=quiet) as bar:
-            def progress(stage: str) -> None:
-                bar.set_postfix_str(stage)
-                bar.update(1)
+            def progress(stage: str | None) -> None:
+                now = time.perf_counter()
+                if timings and stage_began[1] is not None:
+                    self.stdout.write(f"stage {stage_began[1]}: {now - stage_began[0]:.1f} s")
+                stage_began[:] = [now, stage]
+                if stage is not None:
+                    bar.set_postfix_str(stage)
+                    bar.update(1)
             try:
                 run = do_link(full=full, progress=progress, link_threshold=link_threshold,
                               review_threshold=review_threshold)
             except (LinkageError, ValueError) as error:
                 raise CommandError(str(error)) from None
+            progress(None)
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"{run.get_mode_display()} linkage of {run.records} records in {seconds:.1f} s: "
