@@ -185,7 +185,9 @@ def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progre
         if verdict == ReviewDecision.Verdict.SAME:
             clusters.join(left, right, checked=False)
     banded = []
-    for pair in sorted(pairs, key=lambda p: -p.probability):
+    # Strongest first; ties in record order, so that a rerun on the same records makes
+    # the same clusters (which pair of a tie joins first matters to the coherence check).
+    for pair in sorted(pairs, key=lambda p: (-p.probability, p.left, p.right)):
         verdict = decided.get((pair.left, pair.right))
         if verdict == ReviewDecision.Verdict.SAME:
             band = RecordPair.Band.LINK
