@@ -6,6 +6,7 @@ import pytest
 
 from onestop.matching.linkage.clusters import Clusters
 from onestop.matching.linkage.coherence import Known, edits_within
+from onestop.matching.linkage.run import ScoredPair, band_pairs
 
 RUSSELL, R_HALE, RUTH = 1, 2, 3
 
@@ -80,3 +81,15 @@ def test_records_of_two_residents_contradict_each_other(a, b):
 def test_edits_within_counts_insertions_deletions_substitutions_and_swaps(a, b, limit, within):
     assert edits_within(a, b, limit) is within
     assert edits_within(b, a, limit) is within
+
+
+def test_tied_pairs_are_banded_the_same_whatever_order_they_come_in():
+    tied = [ScoredPair(RUSSELL, R_HALE, 0.95, 4.2, []), ScoredPair(R_HALE, RUTH, 0.95, 4.2, [])]
+    outcomes = []
+    for pairs in (tied, tied[::-1]):
+        clusters = hale_household()
+        banded = band_pairs(pairs, clusters, {}, 0.9)
+        outcomes.append(([(p.left, p.right, band) for p, band in banded],
+                         sorted(map(sorted, clusters.members().values()))))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][1] == [[1, 2], [3]]  # the first pair in record order links

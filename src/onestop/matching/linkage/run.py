@@ -168,6 +168,29 @@ def _people_with_records_retired_since_the_last_run() -> set[int]:
     return set(retired.values_list("person_id", flat=True))
 
 
+def band_pairs(pairs: list[ScoredPair], clusters: Clusters,
+               decided: dict[tuple[int, int], str], link_threshold: float
+               ) -> list[tuple[ScoredPair, str]]:
+    """Each pair's band, joining `clusters` as pairs link.
+
+    Strongest first; ties in record order, so that a rerun on the same records makes the
+    same clusters (which pair of a tie joins first matters to the coherence check).
+    """
+    banded = []
+    for pair in sorted(pairs, key=lambda p: (-p.probability, p.left, p.right)):
+        verdict = decided.get((pair.left, pair.right))
+        if verdict == ReviewDecision.Verdict.SAME:
+            band = RecordPair.Band.LINK
+        elif verdict == ReviewDecision.Verdict.DIFFERENT:
+            band = RecordPair.Band.REVIEW  # decided: kept, but out of the queue
+        elif pair.probability >= link_threshold and clusters.join(pair.left, pair.right):
+            band = RecordPair.Band.LINK
+        else:
+            band = RecordPair.Band.REVIEW
+        banded.append((pair, band))
+    return banded
+
+
 def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progress: Progress,
             *, replace_pairs: bool) -> None:
     progress("clustering under the review decisions")
@@ -184,20 +207,7 @@ def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progre
     for left, right, verdict in decisions:
         if verdict == ReviewDecision.Verdict.SAME:
             clusters.join(left, right, checked=False)
-    banded = []
-    # Strongest first; ties in record order, so that a rerun on the same records makes
-    # the same clusters (which pair of a tie joins first matters to the coherence check).
-    for pair in sorted(pairs, key=lambda p: (-p.probability, p.left, p.right)):
-        verdict = decided.get((pair.left, pair.right))
-        if verdict == ReviewDecision.Verdict.SAME:
-            band = RecordPair.Band.LINK
-        elif verdict == ReviewDecision.Verdict.DIFFERENT:
-            band = RecordPair.Band.REVIEW  # decided: kept, but out of the queue
-        elif pair.probability >= run.link_threshold and clusters.join(pair.left, pair.right):
-            band = RecordPair.Band.LINK
-        else:
-            band = RecordPair.Band.REVIEW
-        banded.append((pair, band))
+    banded = band_pairs(pairs, clusters, decided, run.link_threshold)
     run.links = sum(band == RecordPair.Band.LINK for _, band in banded)
     run.for_review = sum(1 for pair, band in banded if band == RecordPair.Band.REVIEW
                          and (pair.left, pair.right) not in decided)
