@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from onestop.core.bulk import bulk_insert, bulk_set, values_where_in
+from onestop.core.bulk import bulk_insert, bulk_repoint, bulk_set, chunks, values_where_in
 from onestop.matching.linkage.golden import FACT_FIELDS, Fact, new_people, write_golden
 from onestop.matching.models import LinkageRun, PersonChange, SourceRecord
 from onestop.people.models import Person
@@ -74,9 +74,10 @@ def assign_people(clusters: dict[int, list[int]], run: LinkageRun,
                 frozenset((old, new)),
                 f"{count} record(s) of person {old} no longer link to its other records")))
             outcome.splits += 1
-    for old in emptied:
-        survivor, count = left_from[old].most_common(1)[0]
-        merge_person_into(old, survivor)
+    merges = [(old, left_from[old].most_common(1)[0][0]) for old in emptied]
+    merge_people(merges)
+    for old, survivor in merges:
+        count = left_from[old][survivor]
         changes.append((PersonChange.Kind.MERGED, survivor, old, run.pk, count, reasons.get(
             frozenset((old, survivor)),
             f"the records of person {old} link to the records of person {survivor}")))
@@ -127,13 +128,46 @@ def merge_person_into(old: int, survivor: int) -> None:
     for relation in Person._meta.related_objects:
         if not relation.one_to_many or relation.related_model is PersonChange:
             continue
-        model, name = relation.related_model, relation.field.name
-        rows = model._base_manager.filter(**{name: old})
-        for constraint in model._meta.constraints:
-            if isinstance(constraint, models.UniqueConstraint) and name in constraint.fields:
-                others = [f for f in constraint.fields if f != name]
-                kept = model._base_manager.filter(**{name: survivor}).values_list(*others)
-                for values in kept:
-                    rows.filter(**dict(zip(others, values, strict=True))).delete()
-        rows.update(**{name: survivor})
+        _move_unique_rows(relation.related_model, relation.field.name, old, survivor)
     Person.objects.filter(pk=old).delete()
+
+
+def merge_people(merges: list[tuple[int, int]]) -> None:
+    """`merge_person_into(old, survivor)` for each pair, in a few statements per model.
+
+    A relink can merge thousands of persons; one by one that is a dozen statements each.
+    Rows with nothing unique about their person move in one UPDATE per model; rows that a
+    unique constraint could make clash with the survivor's go person by person, in order,
+    as single merges do. No survivor may itself be merged away.
+    """
+    if not merges:
+        return
+    survivor_of = dict(merges)
+    for relation in Person._meta.related_objects:
+        if not relation.one_to_many or relation.related_model is PersonChange:
+            continue
+        model, name = relation.related_model, relation.field.name
+        if not any(isinstance(constraint, models.UniqueConstraint) and name in constraint.fields
+                   for constraint in model._meta.constraints):
+            bulk_repoint(model, name, merges)
+            continue
+        holding = {person for person, in values_where_in(model._base_manager.all(), name,
+                                                          survivor_of)}
+        for old, survivor in merges:
+            if old in holding:
+                _move_unique_rows(model, name, old, survivor)
+    for ids in chunks(survivor_of):
+        Person.objects.filter(pk__in=ids).delete()
+
+
+def _move_unique_rows(model: type[models.Model], name: str, old: int, survivor: int) -> None:
+    """Point `old`'s rows of `model` at `survivor`, keeping the survivor's row where a
+    unique constraint would otherwise be broken."""
+    rows = model._base_manager.filter(**{name: old})
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and name in constraint.fields:
+            others = [f for f in constraint.fields if f != name]
+            kept = model._base_manager.filter(**{name: survivor}).values_list(*others)
+            for values in kept:
+                rows.filter(**dict(zip(others, values, strict=True))).delete()
+    rows.update(**{name: survivor})
