@@ -14,6 +14,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from onestop.core.bulk import bulk_insert, bulk_set, chunks
 from onestop.matching.linkage import frame
@@ -75,8 +76,11 @@ def _rows(predictions) -> Iterator[dict]:
             yield dict(zip(wanted, values, strict=True))
 
 
-def known_of(records: pa.Table) -> dict[int, Known]:
-    """Record → its full given name and date of birth, for the clusters' coherence check."""
+def known_of(records: pa.Table, ids: Iterable[int]) -> dict[int, Known]:
+    """Record → its full given name and date of birth, for the clusters' coherence check,
+    for the records `ids` among `records` (only records in a scored pair can join)."""
+    wanted = pc.is_in(records.column("unique_id"), value_set=pa.array(list(ids), pa.int64()))
+    records = records.filter(wanted)
     columns = [records.column(name).to_pylist() for name in
                ("unique_id", "given_name", "name_group", "date_of_birth")]
     return {record: Known.of(given, group, born)
@@ -98,7 +102,9 @@ def run_full(run: LinkageRun, progress: Progress) -> None:
     predictions = linker.inference.predict(threshold_match_probability=run.review_threshold)
     pairs = _scored(_rows(predictions))
     ids = records.column("unique_id").to_pylist()
-    _finish(run, pairs, Clusters(ids, known_of(records)), progress, replace_pairs=True)
+    paired = {p.left for p in pairs} | {p.right for p in pairs}
+    _finish(run, pairs, Clusters(ids, known_of(records, paired)), progress,
+            replace_pairs=True)
 
 
 def run_incremental(run: LinkageRun, progress: Progress) -> None:
@@ -142,8 +148,8 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     for ids in chunks(people):
         members += SourceRecord.objects.filter(person_id__in=ids, retired_at__isnull=True
                                                ).values_list("pk", "person_id")
-    clusters = Clusters([*new.column("unique_id").to_pylist(), *(pk for pk, _ in members)],
-                        known_of(everything))
+    in_play = [*new.column("unique_id").to_pylist(), *(pk for pk, _ in members)]
+    clusters = Clusters(in_play, known_of(everything, in_play))
     first_of: dict[int, int] = {}
     for pk, person in members:  # the index as it stands holds these together
         clusters.join(first_of.setdefault(person, pk), pk, checked=False)
