@@ -178,3 +178,21 @@ def test_the_previous_address_of_a_move_in_form_is_kept_standardised(tmp_path):
     bad = QuarantinedRow.objects.get()
     assert (bad.row_number, bad.field) == (3, "PREV_POSTCODE")
     assert "postcode" in bad.reason.lower()
+
+
+def test_a_previous_address_of_one_part_keeps_it_and_an_overlong_address_is_quarantined(
+        tmp_path):
+    path = tmp_path / "council_tax.csv"
+    path.write_text("\n".join([
+        COUNCIL_TAX_HEADER,
+        '3100000001,MID SUFFOLK DC,"KING, Jacqueline",,,111 Church Rd,Haughley,Stowmarket,'
+        'IP14 4YH,C,01/06/2026,Y,N,3 Mill Lane,IP8 2JE',
+        '3100000002,MID SUFFOLK DC,"SMITH, John",,,12 High St,,Stowmarket,IP14 1AA,B,'
+        f'01/01/2026,N,N,"{"Long Road " * 30}, Ipswich",IP8 2JE',
+    ]) + "\n", encoding="utf-8")
+    done = do_import_extract(load_profile("council_tax"), path, today=TODAY)
+    assert (done.imported, done.quarantined) == (1, 1)
+    assert SourceRecord.objects.get().previous_address == "3 mill lane"
+    bad = QuarantinedRow.objects.get()
+    assert (bad.field, bad.reason) == ("PREV_ADDRESS",
+                                       "the address is longer than 255 characters")

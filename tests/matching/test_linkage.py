@@ -8,11 +8,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from onestop.demo.actions import do_build_demo_area
 from onestop.demo.extracts import read_ground_truth
 from onestop.matching.actions import LinkageError, do_decide_pair, do_import_extract, do_link
+from onestop.matching.linkage.golden import refresh_people
 from onestop.matching.models import LinkageRun, PersonChange, RecordPair, SourceRecord
 from onestop.matching.profiles import load_profile
 from onestop.people.models import Person
@@ -209,3 +210,60 @@ def test_an_incremental_run_with_nothing_new_changes_nothing(index):
     run = do_link(full=False)
     assert (run.records, run.pairs_scored, run.persons_created) == (0, 0, 0)
     assert dict(SourceRecord.objects.values_list("pk", "person_id")) == before
+
+
+def test_a_changed_record_that_scores_against_nothing_leaves_its_persons_golden_record(
+        index, tmp_path):
+    """Its person's golden record is made from all their records, not from it alone."""
+    person = (Person.objects.annotate(n=Count("source_records")).filter(n__gte=3)
+              .order_by("pk").first())
+    record = person.source_records.order_by("pk").first()
+    SourceRecord.objects.filter(pk=record.pk).update(
+        given_name="xqzvbn", name_group="xqzvbn", family_name="wkjhgf",
+        national_insurance_number="", address="1 nowhere lane", postcode="ZZ9 9ZZ", uprn=None,
+        needs_linking=True)
+    do_link(full=False)
+    person.refresh_from_db()
+    assert person_of(record) == person.pk  # an incremental run joins, never splits
+    after_run = (person.given_name, person.family_name, person.date_of_birth)
+    assert "Xqzvbn" not in after_run  # the other records outvote the garbled one
+    refresh_people([person.pk])  # the golden record from every record of the person
+    person.refresh_from_db()
+    assert (person.given_name, person.family_name, person.date_of_birth) == after_run
+
+
+def test_an_incremental_run_replaces_the_stored_pairs_of_the_records_it_rescored(
+        index, tmp_path):
+    claim = (SourceRecord.objects.filter(source="benefits", date_of_birth__isnull=False)
+             .exclude(national_insurance_number="").order_by("pk").first())
+    second_claim = {**claim.raw, "claim_id": "BEN9999999", "nino": "", "forename": "Xqzvbn"}
+    newer_benefits_extract(index, tmp_path, extra=[second_claim])
+    first = do_link(full=False)
+    record = SourceRecord.objects.get(reference="BEN9999999")
+    newer_benefits_extract(index, tmp_path, extra=[{**second_claim,
+                                                    "forename": claim.raw["forename"]}])
+    second = do_link(full=False)
+    pair = RecordPair.objects.get(left_id=min(claim.pk, record.pk),
+                                  right_id=max(claim.pk, record.pk))
+    assert pair.run_id == second.pk != first.pk
+    assert pair.band == RecordPair.Band.LINK and person_of(record) == claim.person_id
+    assert not RecordPair.objects.filter(run=first).filter(
+        Q(left_id=record.pk) | Q(right_id=record.pk)).exists()
+
+
+def test_a_record_whose_person_was_deleted_is_linked_again(index):
+    record = a_person_with_records(2)[0]
+    SourceRecord.objects.filter(pk=record.pk).update(person=None, needs_linking=False)
+    run = do_link(full=False)
+    assert run.records == 1
+    assert person_of(record) is not None
+
+
+def test_a_different_decision_splits_a_person_at_the_next_incremental_run(index):
+    first, second = a_person_with_records(2)
+    do_decide_pair(left_id=first.pk, right_id=second.pk, verdict="different",
+                   user=a_team_leader())
+    run = do_link(full=False)
+    assert run.mode == LinkageRun.Mode.INCREMENTAL
+    assert person_of(first) != person_of(second)
+    assert run.splits >= 1

@@ -181,7 +181,11 @@ class _staged:
             cursor.execute(f"ANALYZE {self.name}")  # so the planner joins it by hash
         return self.name
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, error_type, *exc_info) -> None:
+        # After an error the transaction is aborted on PostgreSQL: a DROP would only hide
+        # the error with "current transaction is aborted". The rollback drops the table.
+        if error_type is not None:
+            return
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from onestop.matching.importing import (
@@ -91,6 +91,7 @@ def do_link(*, full: bool, progress=lambda _stage: None,
         raise ValueError("thresholds must satisfy 0 < review <= link < 1, got "
                          f"review={review_threshold} and link={link_threshold}")
     with transaction.atomic():
+        _hold_imports_until_done()
         run = LinkageRun.objects.create(
             mode=LinkageRun.Mode.FULL if full else LinkageRun.Mode.INCREMENTAL,
             link_threshold=link_threshold, review_threshold=review_threshold)
@@ -98,6 +99,20 @@ def do_link(*, full: bool, progress=lambda _stage: None,
         run.finished_at = timezone.now()
         run.save()
     return run
+
+
+def _hold_imports_until_done() -> None:
+    """On PostgreSQL, make imports (and other runs) wait for this run's commit.
+
+    A run reads the records, then writes persons and clears their `needs_linking` flags
+    minutes later; an import committed in between would have its changes marked as linked
+    without being scored. Reads (advisers' pages) are not blocked. SQLite has one writer
+    at a time already.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {SourceRecord._meta.db_table} "
+                           "IN SHARE ROW EXCLUSIVE MODE")
 
 
 class ReviewError(ValueError):
@@ -130,6 +145,9 @@ def do_decide_pair(*, left_id: int, right_id: int, verdict: str, user, note: str
             defaults={"verdict": verdict, "decided_by": user, "note": note,
                       "decided_at": timezone.now()})
         left, right = records[left_id], records[right_id]
+        if verdict == ReviewDecision.Verdict.DIFFERENT:
+            # The next run, incremental too, rescores both and splits a person holding both.
+            SourceRecord.objects.filter(pk__in=records).update(needs_linking=True)
         if (verdict == ReviewDecision.Verdict.SAME and left.person_id and right.person_id
                 and left.person_id != right.person_id):
             survivor, absorbed = sorted((left.person_id, right.person_id))

@@ -111,7 +111,8 @@ def parse_row(profile: SourceProfile, values: dict[str, str], *,
                                                text(profile.national_insurance_number))),
         phone=_checked(profile.phone, lambda: standard_phone(text(profile.phone))),
         email=_checked(profile.email, lambda: standard_email(text(profile.email))),
-        address=standard_address(address_lines),
+        address=_fits(profile.address.one_line or profile.address.lines[0],
+                      standard_address(address_lines)),
         postcode=_checked(columns.postcode, lambda: standard_postcode(text(columns.postcode))),
         uprn=uprn, previous_address=previous_address, previous_postcode=previous_postcode,
         attributes={a.name: _attribute(a, text(a.column)) for a in profile.attributes},
@@ -119,6 +120,15 @@ def parse_row(profile: SourceProfile, values: dict[str, str], *,
     )
     parsed.row_hash = row_hash(values, profile.required_columns())
     return parsed
+
+
+ADDRESS_LENGTH = 255  # SourceRecord.address and previous_address
+
+
+def _fits(column: str, address: str) -> str:
+    if len(address) > ADDRESS_LENGTH:
+        raise RowProblem(column, f"the address is longer than {ADDRESS_LENGTH} characters")
+    return address
 
 
 def _checked(column: str, standardise):
@@ -172,10 +182,12 @@ def _previous_address(profile: SourceProfile, text) -> tuple[str, str]:
         lines = [text(column) for column in columns.lines]
     else:
         lines = [part.strip() for part in text(columns.one_line).split(",")]
-    if columns.town_in_line and lines:
-        lines.pop()
+    if columns.town_in_line and len([line for line in lines if line]) > 1:
+        lines.pop()  # a lone part is the street, not the town
     postcode = _checked(columns.postcode, lambda: standard_postcode(text(columns.postcode)))
-    return standard_address(lines) if any(lines) else "", postcode
+    address = standard_address(lines) if any(lines) else ""
+    _fits(columns.one_line or columns.lines[0], address)
+    return address, postcode
 
 
 def _attribute(attribute: Attribute, value: str) -> Any:

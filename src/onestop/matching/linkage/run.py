@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.db.models import Q
 
 from onestop.core.bulk import bulk_insert, bulk_set, chunks
 from onestop.matching.linkage import frame
@@ -103,6 +104,9 @@ def run_full(run: LinkageRun, progress: Progress) -> None:
     pairs = _scored(_rows(predictions))
     ids = records.column("unique_id").to_pylist()
     paired = {p.left for p in pairs} | {p.right for p in pairs}
+    # A "same" decision joins records no scored pair may hold; their facts count too.
+    for left, right in ReviewDecision.objects.values_list("left_id", "right_id"):
+        paired |= {left, right}
     _finish(run, pairs, Clusters(ids, known_of(records, paired)), progress,
             replace_pairs=True)
 
@@ -118,7 +122,9 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     run.model = previous.model
     progress("reading source records")
     active = frame.active_records()
-    new = frame.records_table(active.filter(needs_linking=True))
+    # A record without a person (its person deleted) needs linking whatever its flag says.
+    to_link = Q(needs_linking=True) | Q(person__isnull=True)
+    new = frame.records_table(active.filter(to_link))
     run.records = new.num_rows
     lost_records = _people_with_records_retired_since_the_last_run()
     if new.num_rows == 0:
@@ -126,7 +132,7 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
         _finish(run, [], Clusters([]), progress, replace_pairs=False)
         refresh_people(lost_records)
         return
-    existing = frame.records_table(active.filter(needs_linking=False))
+    existing = frame.records_table(active.exclude(to_link))
     everything = pa.concat_tables([existing, new])
     linker, database = saved_linker(everything, previous.model)
     for column in TF_COLUMNS:
@@ -138,8 +144,10 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
         new_frame, old_frame, threshold_match_probability=run.review_threshold)))
     pairs += _scored(_rows(linker.inference.predict_within(
         new_frame, threshold_match_probability=run.review_threshold)))
-    # The clusters in play: the new records, and every record of each person they touch.
-    touched = {p.left for p in pairs} | {p.right for p in pairs}
+    # The clusters in play: the new records, and every record of each person they touch
+    # or already belong to (so a changed record's person keeps all its records).
+    rescored = new.column("unique_id").to_pylist()
+    touched = {p.left for p in pairs} | {p.right for p in pairs} | set(rescored)
     people: set[int] = set()
     for ids in chunks(touched):
         people.update(SourceRecord.objects.filter(pk__in=ids, person__isnull=False)
@@ -148,13 +156,22 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     for ids in chunks(people):
         members += SourceRecord.objects.filter(person_id__in=ids, retired_at__isnull=True
                                                ).values_list("pk", "person_id")
-    in_play = [*new.column("unique_id").to_pylist(), *(pk for pk, _ in members)]
+    in_play = [*rescored, *(pk for pk, _ in members)]
     clusters = Clusters(in_play, known_of(everything, in_play))
+    # "Different" walls first, so a person holding both records of such a pair is split.
+    _keep_apart_as_decided(clusters)
     first_of: dict[int, int] = {}
     for pk, person in members:  # the index as it stands holds these together
         clusters.join(first_of.setdefault(person, pk), pk, checked=False)
-    _finish(run, pairs, clusters, progress, replace_pairs=False)
+    _finish(run, pairs, clusters, progress, replace_pairs=False, rescored=rescored)
     refresh_people(lost_records)
+
+
+def _keep_apart_as_decided(clusters: Clusters) -> None:
+    for left, right in ReviewDecision.objects.filter(
+            verdict=ReviewDecision.Verdict.DIFFERENT).values_list("left_id", "right_id"):
+        if left in clusters.parent and right in clusters.parent:
+            clusters.keep_apart(left, right)
 
 
 def _linked_as_they_stand(read: Container[int]) -> None:
@@ -198,7 +215,10 @@ def band_pairs(pairs: list[ScoredPair], clusters: Clusters,
 
 
 def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progress: Progress,
-            *, replace_pairs: bool) -> None:
+            *, replace_pairs: bool, rescored: Iterable[int] = ()) -> None:
+    """Band and cluster `pairs`, assign persons and save the pairs. A full run replaces
+    every stored pair; an incremental one replaces those of the records it `rescored`
+    (their old scores, bands and explanations no longer hold)."""
     progress("clustering under the review decisions")
     run.pairs_scored = len(pairs)
     # Decisions are few (people make them); read them all rather than filter by a
@@ -225,6 +245,8 @@ def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progre
     progress("saving scored pairs and their explanations")
     if replace_pairs:
         RecordPair.objects.all().delete()
+    for ids in chunks(rescored):
+        RecordPair.objects.filter(Q(left_id__in=ids) | Q(right_id__in=ids)).delete()
     bulk_insert(RecordPair, ["left", "right", "match_probability", "match_weight", "band",
                              "explanation", "run"],
                 ((p.left, p.right, p.probability, p.weight, band, p.explanation, run.pk)
