@@ -46,10 +46,11 @@ def previous_homes() -> dict[int, tuple[str, str]]:
     return homes
 
 
-def records_table(records) -> pa.Table:
-    """`records` (a SourceRecord queryset) as an Arrow table with COLUMNS."""
+def records_table(records, before: dict[int, tuple[str, str]] | None = None) -> pa.Table:
+    """`records` (a SourceRecord queryset) as an Arrow table with COLUMNS; `before` is
+    `previous_homes()`, read here unless given."""
     columns: dict[str, list] = {name: [] for name in COLUMNS}
-    before = previous_homes()
+    before = previous_homes() if before is None else before
     for (pk, source, given, group, family, born, nino, phone, email, address, postcode,
          uprn) in records.values_list(*READ_FIELDS).iterator(chunk_size=CHUNK):
         outward, _, inward = postcode.partition(" ")

@@ -5,7 +5,8 @@ Incremental: reuse the last full run's trained model and score only pairs that i
 record an import has added, changed or revived since the last run (`needs_linking`) —
 against each other and against the rest of the index — so a 10,000-row extract links
 without rebuilding a million-record index. A changed record can join another person (a
-corrected name, a move); splitting a person needs a full run, which re-clusters everything.
+corrected name, a move); a person is split only where a "different" decision says so —
+otherwise splitting needs a full run, which re-clusters everything.
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     active = frame.active_records()
     # A record without a person (its person deleted) needs linking whatever its flag says.
     to_link = Q(needs_linking=True) | Q(person__isnull=True)
-    new = frame.records_table(active.filter(to_link))
+    before = frame.previous_homes()  # read once for both tables
+    new = frame.records_table(active.filter(to_link), before)
     run.records = new.num_rows
     lost_records = _people_with_records_retired_since_the_last_run()
     if new.num_rows == 0:
@@ -132,7 +134,7 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
         _finish(run, [], Clusters([]), progress, replace_pairs=False)
         refresh_people(lost_records)
         return
-    existing = frame.records_table(active.exclude(to_link))
+    existing = frame.records_table(active.exclude(to_link), before)
     everything = pa.concat_tables([existing, new])
     linker, database = saved_linker(everything, previous.model)
     for column in TF_COLUMNS:
@@ -159,24 +161,34 @@ def run_incremental(run: LinkageRun, progress: Progress) -> None:
     in_play = [*rescored, *(pk for pk, _ in members)]
     clusters = Clusters(in_play, known_of(everything, in_play))
     # "Different" walls first, so a person holding both records of such a pair is split.
-    _keep_apart_as_decided(clusters)
+    decisions = _decisions_in(clusters)
+    _keep_apart(clusters, decisions)
     first_of: dict[int, int] = {}
     for pk, person in members:  # the index as it stands holds these together
         clusters.join(first_of.setdefault(person, pk), pk, checked=False)
-    _finish(run, pairs, clusters, progress, replace_pairs=False, rescored=rescored)
+    _finish(run, pairs, clusters, progress, replace_pairs=False, rescored=rescored,
+            decisions=decisions)
     refresh_people(lost_records)
 
 
-def _keep_apart_as_decided(clusters: Clusters) -> None:
-    for left, right in ReviewDecision.objects.filter(
-            verdict=ReviewDecision.Verdict.DIFFERENT).values_list("left_id", "right_id"):
-        if left in clusters.parent and right in clusters.parent:
+def _decisions_in(clusters: Clusters) -> list[tuple[int, int, str]]:
+    """The review decisions on pairs of records in `clusters`. Decisions are few (people
+    make them): read them all rather than filter by a million record ids."""
+    return [(left, right, verdict) for left, right, verdict in
+            ReviewDecision.objects.values_list("left_id", "right_id", "verdict")
+            if left in clusters.parent and right in clusters.parent]
+
+
+def _keep_apart(clusters: Clusters, decisions: list[tuple[int, int, str]]) -> None:
+    for left, right, verdict in decisions:
+        if verdict == ReviewDecision.Verdict.DIFFERENT:
             clusters.keep_apart(left, right)
 
 
 def _linked_as_they_stand(read: Container[int]) -> None:
-    """Clear `needs_linking` on the records this run read, and only those: a record an
-    import changes while the run works keeps its flag for the next run."""
+    """Clear `needs_linking` on the records this run read, and only those: a record added
+    while the run works keeps its flag for the next run (and `do_link` holds imports off
+    on PostgreSQL, so no record read can change meanwhile)."""
     flagged = SourceRecord.objects.filter(needs_linking=True).values_list("pk", flat=True)
     bulk_set(SourceRecord, ["needs_linking"],
              [(pk, False) for pk in flagged.iterator(chunk_size=10_000) if pk in read])
@@ -215,21 +227,17 @@ def band_pairs(pairs: list[ScoredPair], clusters: Clusters,
 
 
 def _finish(run: LinkageRun, pairs: list[ScoredPair], clusters: Clusters, progress: Progress,
-            *, replace_pairs: bool, rescored: Iterable[int] = ()) -> None:
+            *, replace_pairs: bool, rescored: Iterable[int] = (),
+            decisions: list[tuple[int, int, str]] | None = None) -> None:
     """Band and cluster `pairs`, assign persons and save the pairs. A full run replaces
     every stored pair; an incremental one replaces those of the records it `rescored`
     (their old scores, bands and explanations no longer hold)."""
     progress("clustering under the review decisions")
     run.pairs_scored = len(pairs)
-    # Decisions are few (people make them); read them all rather than filter by a
-    # million record ids.
-    decisions = [(left, right, verdict) for left, right, verdict in
-                 ReviewDecision.objects.values_list("left_id", "right_id", "verdict")
-                 if left in clusters.parent and right in clusters.parent]
+    if decisions is None:
+        decisions = _decisions_in(clusters)
     decided = {(left, right): verdict for left, right, verdict in decisions}
-    for left, right, verdict in decisions:
-        if verdict == ReviewDecision.Verdict.DIFFERENT:
-            clusters.keep_apart(left, right)
+    _keep_apart(clusters, decisions)  # again after an incremental run's: walls are idempotent
     for left, right, verdict in decisions:
         if verdict == ReviewDecision.Verdict.SAME:
             clusters.join(left, right, checked=False)
