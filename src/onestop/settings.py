@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "onestop.staff",
     "onestop.matching",
     "onestop.contacts",
+    "onestop.dialogues",
+    "onestop.cases",
     "onestop.demo",
 ]
 

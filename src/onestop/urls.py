@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("onestop.staff.urls")),
     path("access-log/", core_views.access_log, name="access-log"),
     path("identity-review/", include("onestop.matching.urls")),
+    path("cases/", include("onestop.cases.urls")),
     path("api/v1/", include("onestop.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
