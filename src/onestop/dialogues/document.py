@@ -20,6 +20,11 @@ CHANNELS = ("adviser", "self_service", "kiosk")
 # Outcomes that hand work to the back office: a contact that has one is not resolved at
 # first contact.
 REFERRING_OUTCOMES = frozenset({"referral", "service_request"})
+OUTCOME_TYPES = {
+    "resolved": "Resolved now", "signposted": "Signposted elsewhere",
+    "referral": "Referred to the back office", "service_request": "Service request raised",
+    "payment": "Payment due", "appointment": "Appointment needed",
+}
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,10 @@ class Outcome:
     amount_from: str = ""
     appointment_with: str = ""
     signpost_to: str = ""
+
+    @property
+    def type_label(self) -> str:
+        return OUTCOME_TYPES[self.type]
 
     @property
     def refers(self) -> bool:
