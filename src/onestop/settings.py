@@ -125,6 +125,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Wrong PINs in a row before an ID card is locked.
 CARD_MAX_FAILED_PINS = env_int("CARD_MAX_FAILED_PINS", 5, minimum=1)
+# Members' enquiries: working days to acknowledge, and to answer, a councillor's enquiry.
+MEMBERS_ENQUIRY_ACKNOWLEDGE_WORKING_DAYS = env_int("MEMBERS_ENQUIRY_ACKNOWLEDGE_WORKING_DAYS", 2,
+                                                   minimum=0)
+MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS = env_int("MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS", 10,
+                                                minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

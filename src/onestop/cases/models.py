@@ -210,23 +210,6 @@ class Case(models.Model):
         self.save(update_fields=["status", "resolved_at", "closed_at"])
         self._record(CaseEvent.Kind.REOPENED, by, before, note=reason)
 
-    @transaction.atomic
-    def escalate(self, to, *, at: dt.datetime | None = None) -> bool:
-        """Mark the breached case as escalated to `to`; False if it already was."""
-        row = (Case.objects.select_for_update().filter(pk=self.pk)
-               .values("status", "escalated_at").get())
-        self.status = row["status"]
-        if row["escalated_at"] is not None or self.status not in self.OPEN_STATUSES:
-            return False
-        self.escalated_at = at or timezone.now()
-        self.escalated_to = to
-        self.save(update_fields=["escalated_at", "escalated_to"])
-        note = f"escalated to {to.get_full_name() or to.username}" if to else \
-            "escalated; the team has no leader"
-        self._record(CaseEvent.Kind.ESCALATED, None, self.status, note=note,
-                     at=self.escalated_at)
-        return True
-
 
 class CaseEvent(models.Model):
     """One thing that happened to a case: raised, a change of status, an escalation."""

@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from onestop.authorities.actions import do_set_up_shared_service
 from onestop.authorities.models import Authority, SharedService
+from onestop.catalogue.models import Service
 from onestop.contacts.models import Contact
 from onestop.core.bulk import bulk_set, chunks
 from onestop.core.models import RecordAccess
@@ -234,8 +235,14 @@ def do_set_up_demo_staff(authorities: dict[str, Authority]) -> list[User]:
     Existing users are updated in place rather than replaced: contacts and record
     accesses PROTECT the users who made them.
     """
-    teams = {slug: do_create_team(slug=slug, name=name, authority=authorities[authority])
-             for slug, name, authority in TEAMS}
+    wanted = {lgsl for *_, lgsls, _ in TEAMS for lgsl in lgsls}
+    services = {service.lgsl: service for service in Service.objects.filter(lgsl__in=wanted)}
+    if missing := sorted(wanted - services.keys()):
+        raise DemoError(f"the service catalogue has no LGSL {', '.join(map(str, missing))}: "
+                        "run `onestop load_reference` first")
+    teams = {slug: do_create_team(slug=slug, name=name, authority=authorities[authority],
+                                  services=[services[lgsl] for lgsl in lgsls])
+             for slug, name, authority, lgsls, _ in TEAMS}
     # One hash for every demo password user: the password is printed on the console
     # anyway, and each PBKDF2 hash costs a noticeable fraction of a second.
     password_hash = make_password(DEMO_PASSWORD)
@@ -262,6 +269,11 @@ def do_set_up_demo_staff(authorities: dict[str, Authority]) -> list[User]:
             Token.objects.filter(key=member.api_token).exclude(user=user).delete()
             do_issue_api_token(user, key=member.api_token)
         users.append(user)
+    # Leaders are set once their accounts exist; breached cases are escalated to them.
+    by_username = {user.username: user for user in users}
+    for slug, name, authority, _, leader in TEAMS:
+        do_create_team(slug=slug, name=name, authority=authorities[authority],
+                       leader=by_username[leader])
     return users
 
 

@@ -16,18 +16,44 @@ DEMO_PASSWORD = "onestop-demo"
 DEMO_API_TOKEN = "demo-partner-token-000000000000000000000"
 ALL = (COUNTY, MID_SUFFOLK, BABERGH)
 
-# (slug, name, authority slug)
+# (slug, name, authority slug, LGSL numbers of the services it handles, leader's username).
+# Every service the demo's dialogues refer or request routes to exactly one of these in
+# the demo area: county services to Suffolk, district ones (and parking, which every tier
+# may provide) to the district the address lies in.
 TEAMS = (
-    ("suffolk-schools-admissions", "Suffolk schools admissions", COUNTY),
-    ("suffolk-highways", "Suffolk highways", COUNTY),
-    ("suffolk-adult-social-care", "Suffolk adult social care", COUNTY),
-    ("mid-suffolk-revenues-and-benefits", "Mid Suffolk revenues and benefits", MID_SUFFOLK),
-    ("mid-suffolk-waste-services", "Mid Suffolk waste services", MID_SUFFOLK),
-    ("mid-suffolk-housing", "Mid Suffolk housing", MID_SUFFOLK),
-    ("babergh-revenues-and-benefits", "Babergh revenues and benefits", BABERGH),
-    ("babergh-waste-services", "Babergh waste services", BABERGH),
-    ("babergh-housing", "Babergh housing", BABERGH),
+    ("suffolk-schools-admissions", "Suffolk schools admissions", COUNTY, (4,),
+     "county-team-leader"),
+    ("suffolk-highways", "Suffolk highways", COUNTY, (557,), "county-team-leader"),
+    ("suffolk-adult-social-care", "Suffolk adult social care", COUNTY, (279,),
+     "county-team-leader"),
+    ("suffolk-libraries", "Suffolk libraries", COUNTY, (437,), "county-team-leader"),
+    ("mid-suffolk-revenues-and-benefits", "Mid Suffolk revenues and benefits", MID_SUFFOLK,
+     (58, 69), "team-leader"),
+    ("mid-suffolk-waste-services", "Mid Suffolk waste services", MID_SUFFOLK, (524, 528, 530),
+     "team-leader"),
+    ("mid-suffolk-housing", "Mid Suffolk housing", MID_SUFFOLK, (139, 156), "team-leader"),
+    ("mid-suffolk-environmental-protection", "Mid Suffolk environmental protection",
+     MID_SUFFOLK, (412,), "team-leader"),
+    ("mid-suffolk-electoral-services", "Mid Suffolk electoral services", MID_SUFFOLK, (364,),
+     "team-leader"),
+    ("mid-suffolk-parking", "Mid Suffolk parking", MID_SUFFOLK, (474,), "team-leader"),
+    ("babergh-revenues-and-benefits", "Babergh revenues and benefits", BABERGH, (58, 69),
+     "team-leader"),
+    ("babergh-waste-services", "Babergh waste services", BABERGH, (524, 528, 530),
+     "team-leader"),
+    ("babergh-housing", "Babergh housing", BABERGH, (139, 156), "team-leader"),
+    ("babergh-environmental-protection", "Babergh environmental protection", BABERGH, (412,),
+     "team-leader"),
+    ("babergh-electoral-services", "Babergh electoral services", BABERGH, (364,),
+     "team-leader"),
+    ("babergh-parking", "Babergh parking", BABERGH, (474,), "team-leader"),
 )
+COUNTY_TEAMS = tuple(slug for slug, _, authority, _, _ in TEAMS if authority == COUNTY)
+WASTE_TEAMS = ("mid-suffolk-waste-services", "babergh-waste-services")
+HOUSING_TEAMS = ("mid-suffolk-housing", "babergh-housing", "mid-suffolk-environmental-protection",
+                 "babergh-environmental-protection")
+ELECTORAL_TEAMS = ("mid-suffolk-electoral-services", "babergh-electoral-services",
+                   "mid-suffolk-parking", "babergh-parking")
 
 
 @dataclass(frozen=True)
@@ -54,6 +80,16 @@ STAFF = (
                     (MID_SUFFOLK, BABERGH),
                     teams=("mid-suffolk-revenues-and-benefits", "babergh-revenues-and-benefits"),
                     uses_password=True),
+    DemoStaffMember("county-team-leader", "Sam", "Adeyemi", Role.TEAM_LEADER, (COUNTY,),
+                    uses_password=True),
+    DemoStaffMember("county-officer", "Ruth", "Kemp", Role.BACK_OFFICE_OFFICER, (COUNTY,),
+                    teams=COUNTY_TEAMS, uses_password=True),
+    DemoStaffMember("waste-officer", "Dean", "Mills", Role.BACK_OFFICE_OFFICER,
+                    (MID_SUFFOLK, BABERGH), teams=WASTE_TEAMS, uses_password=True),
+    DemoStaffMember("housing-officer", "Amira", "Khan", Role.BACK_OFFICE_OFFICER,
+                    (MID_SUFFOLK, BABERGH), teams=HOUSING_TEAMS, uses_password=True),
+    DemoStaffMember("elections-officer", "Owen", "Reeve", Role.BACK_OFFICE_OFFICER,
+                    (MID_SUFFOLK, BABERGH), teams=ELECTORAL_TEAMS, uses_password=True),
     DemoStaffMember("service-owner", "Rachel", "Goddard", Role.SERVICE_OWNER, ALL,
                     uses_password=True),
     DemoStaffMember("councillor", "Jean", "Whitby", Role.COUNCILLOR, (MID_SUFFOLK,),

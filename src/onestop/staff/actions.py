@@ -52,9 +52,14 @@ def do_create_staff_user(*, username: str, first_name: str, last_name: str,
 
 
 @transaction.atomic
-def do_create_team(*, slug: str, name: str, authority) -> Team:
-    team, _ = Team.objects.update_or_create(slug=slug, defaults={"name": name,
-                                                                 "authority": authority})
+def do_create_team(*, slug: str, name: str, authority, services=(), leader=None) -> Team:
+    """Create or update a team; `services` and `leader`, when given, replace the team's."""
+    defaults = {"name": name, "authority": authority}
+    if leader is not None:
+        defaults["leader"] = leader
+    team, _ = Team.objects.update_or_create(slug=slug, defaults=defaults)
+    if services:
+        team.services.set(services)
     return team
 
 

@@ -27,6 +27,11 @@ class Team(models.Model):
     authority = models.ForeignKey(
         "authorities.Authority", on_delete=models.PROTECT, related_name="teams"
     )
+    # The services whose cases this team works for its authority.
+    services = models.ManyToManyField("catalogue.Service", blank=True, related_name="teams")
+    # Breached cases are escalated to the leader.
+    leader = models.ForeignKey("User", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="teams_led")
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,412 @@
+"""Every write about cases: raising, routing, working, escalating, feedback and ratings.
+
+A case is routed to the team of its providing authority that handles its service; the
+officers of that team, its leader and administrators work it. Each action is atomic: a
+refused action writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from onestop.authorities.models import Authority
+from onestop.authorities.responsibility import NoProvider, providing_authority
+from onestop.cases.models import Case, CaseEvent, CaseTransitionError, Feedback
+from onestop.core.workingdays import MAX_WORKING_DAYS, due_date
+from onestop.people.models import ContactDetail, Person
+from onestop.people.queries import can_see_person
+from onestop.staff.models import Role, Team
+
+__all__ = ["CaseAccessDenied", "CaseError", "CaseTransitionError", "RoutingError",
+           "can_work_case", "do_acknowledge_case", "do_close_case", "do_escalate_breaches",
+           "do_raise_case", "do_raise_members_enquiry", "do_rate_enquiry", "do_reopen_case",
+           "do_resolve_case", "do_send_feedback", "do_start_case", "route"]
+
+TITLE_MAX = 200
+
+
+class CaseError(ValueError):
+    """A case cannot be raised or changed as asked; the message says why."""
+
+
+class RoutingError(CaseError):
+    """No team can take the case: no authority provides the service there, or the
+    providing authority has no team that handles it."""
+
+
+class CaseAccessDenied(PermissionDenied):
+    """The user may not work this case (views answer 403)."""
+
+
+# --- routing -------------------------------------------------------------------------------
+
+
+def _service_name(service) -> str:
+    return f"{service.label} (LGSL {service.lgsl})"
+
+
+def _authority_by_raiser(service, raised_by) -> Authority:
+    """The providing authority among the areas a user acts for, when there is one only.
+
+    Each authority the user acts for is read as an area with its parent county, so a
+    councillor acting for a district alone still routes a county service to the county.
+    """
+    if raised_by is None:
+        raise RoutingError(f"cannot route {_service_name(service)}: no address and no "
+                           "raising user to route by")
+    found: dict[int, Authority] = {}
+    for authority in raised_by.authorities.select_related("parent"):
+        area = [authority] + ([authority.parent] if authority.parent else [])
+        try:
+            provider = providing_authority(service.providing_tier, area)
+        except NoProvider:
+            continue
+        found[provider.pk] = provider
+    if len(found) != 1:
+        names = ", ".join(sorted(a.name for a in found.values())) or "none of them"
+        raise RoutingError(f"cannot route {_service_name(service)} without an address: "
+                           f"{raised_by.username} acts for authorities where it is provided "
+                           f"by {names}; give the address")
+    return next(iter(found.values()))
+
+
+def route(service, property=None, raised_by=None) -> tuple[Authority, Team]:
+    """The authority that provides `service` at `property` and its team that handles it.
+
+    With no property, the raising user's authorities decide if they give exactly one.
+    """
+    if property is not None:
+        try:
+            authority = providing_authority(service.providing_tier, property.authorities.all())
+        except NoProvider as error:
+            raise RoutingError(f"no authority provides {_service_name(service)} at "
+                               f"{property.one_line_address}: {error}") from None
+    else:
+        authority = _authority_by_raiser(service, raised_by)
+    # Lowest id first, so that two teams set up for one service route the same way always.
+    team = (Team.objects.filter(authority=authority, services=service)
+            .select_related("leader").order_by("id").first())
+    if team is None:
+        raise RoutingError(f"{authority.name} has no team that handles "
+                           f"{_service_name(service)}")
+    return authority, team
+
+
+# --- raising -------------------------------------------------------------------------------
+
+
+def _clean_details(details: Iterable[Sequence[str]]) -> list[list[str]]:
+    cleaned = []
+    for number, pair in enumerate(details or (), start=1):
+        if isinstance(pair, str) or len(pair) != 2:
+            raise CaseError(f"detail {number} must be a (question, answer) pair, got {pair!r}")
+        question, answer = pair
+        if not isinstance(question, str) or not isinstance(answer, str):
+            raise CaseError(f"detail {number}: question and answer must be text")
+        cleaned.append([question.strip(), answer.strip()])
+    return cleaned
+
+
+@transaction.atomic
+def _raise(*, kind: str, service, property, person, title: str, details, sla_working_days: int,
+           priority: str, raised_by, contact, requester_name: str, requester_email: str,
+           requester_phone: str, requester_address: str = "", raised_at: dt.datetime | None,
+           councillor=None, acknowledge_working_days: int | None = None) -> Case:
+    if priority not in Case.Priority.values:
+        raise CaseError(f"priority {priority!r} is not one of {', '.join(Case.Priority.values)}")
+    title = (title or "").strip()
+    if not title:
+        raise CaseError("a case needs a title")
+    if len(title) > TITLE_MAX:
+        raise CaseError(f"a case title is at most {TITLE_MAX} characters; this one has "
+                        f"{len(title)}")
+    if (isinstance(sla_working_days, bool) or not isinstance(sla_working_days, int)
+            or not 0 <= sla_working_days <= MAX_WORKING_DAYS):
+        raise CaseError(f"sla_working_days must be a whole number from 0 to "
+                        f"{MAX_WORKING_DAYS}, got {sla_working_days!r}")
+    raised_at = raised_at or timezone.now()
+    if timezone.is_naive(raised_at):
+        raise CaseError("raised_at must be a timezone-aware date and time")
+    cleaned = _clean_details(details)
+    if property is None and person is not None and person.household_id:
+        # The resident's home is where a service is needed unless the caller said otherwise.
+        property = person.household.property
+    authority, team = route(service, property, raised_by)
+    case = Case.objects.create(
+        kind=kind, service=service, authority=authority, team=team, person=person,
+        property=property, contact=contact, title=title, details=cleaned, priority=priority,
+        raised_at=raised_at, raised_by=raised_by, sla_working_days=sla_working_days,
+        due_on=due_date(raised_at, sla_working_days),
+        acknowledge_due_on=(due_date(raised_at, acknowledge_working_days)
+                            if acknowledge_working_days is not None else None),
+        requester_name=requester_name.strip(), requester_email=requester_email.strip(),
+        requester_phone=requester_phone.strip(), requester_address=requester_address.strip(),
+        councillor=councillor)
+    case.reference = f"C-{case.pk:06d}"
+    case.save(update_fields=["reference"])
+    CaseEvent.objects.create(case=case, at=raised_at, by=raised_by, kind=CaseEvent.Kind.RAISED,
+                             status_to=case.status,
+                             note=f"routed to {team.name} ({authority.name})")
+    return case
+
+
+@transaction.atomic
+def do_raise_case(*, kind: str, service, property=None, person=None, title: str,
+                  details: Iterable[Sequence[str]] = (), sla_working_days: int,
+                  priority: str = Case.Priority.ROUTINE, raised_by=None, contact=None,
+                  requester_name: str = "", requester_email: str = "",
+                  requester_phone: str = "", raised_at: dt.datetime | None = None) -> Case:
+    """Raise a referral or service request and route it to the team that handles it.
+
+    Runs inside the caller's transaction. Raises RoutingError (nothing written) when no
+    team can be found, CaseError for any other bad input.
+    """
+    if kind not in (Case.Kind.REFERRAL, Case.Kind.SERVICE_REQUEST):
+        raise CaseError(f"kind must be referral or service_request, got {kind!r}")
+    return _raise(kind=kind, service=service, property=property, person=person, title=title,
+                  details=details, sla_working_days=sla_working_days, priority=priority,
+                  raised_by=raised_by, contact=contact, requester_name=requester_name,
+                  requester_email=requester_email, requester_phone=requester_phone,
+                  raised_at=raised_at)
+
+
+@transaction.atomic
+def do_raise_members_enquiry(councillor, *, service, question: str, person: Person | None = None,
+                             property=None, constituent_name: str = "",
+                             constituent_address: str = "",
+                             raised_at: dt.datetime | None = None) -> Case:
+    """A councillor's enquiry on a constituent's behalf, routed like a referral.
+
+    The constituent is a person the councillor may see, or a property, or a name and
+    address typed in. The clocks to acknowledge and to answer come from the settings
+    MEMBERS_ENQUIRY_ACKNOWLEDGE_WORKING_DAYS and MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS.
+    """
+    if not councillor.has_role(Role.COUNCILLOR):
+        raise CaseAccessDenied("only a councillor can raise a members' enquiry")
+    question = (question or "").strip()
+    if not question:
+        raise CaseError("enter the constituent's question")
+    constituent_name = constituent_name.strip()
+    constituent_address = constituent_address.strip()
+    if person is not None:
+        if not can_see_person(councillor, person):
+            raise CaseAccessDenied("this resident is outside the authorities you act for")
+        constituent_name = constituent_name or person.full_name
+    elif property is None and not (constituent_name and constituent_address):
+        raise CaseError("give the constituent: choose a resident, or enter their name and "
+                        "address")
+    if not constituent_name:
+        raise CaseError("enter the constituent's name")
+    first_line = question.splitlines()[0]
+    title = first_line if len(first_line) <= 100 else first_line[:99].rstrip() + "…"
+    return _raise(kind=Case.Kind.MEMBERS_ENQUIRY, service=service, property=property,
+                  person=person, title=title, details=[("Question", question)],
+                  sla_working_days=settings.MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS,
+                  priority=Case.Priority.ROUTINE, raised_by=councillor, contact=None,
+                  requester_name=constituent_name, requester_email="", requester_phone="",
+                  requester_address=constituent_address, raised_at=raised_at,
+                  councillor=councillor,
+                  acknowledge_working_days=settings.MEMBERS_ENQUIRY_ACKNOWLEDGE_WORKING_DAYS)
+
+
+# --- working a case ------------------------------------------------------------------------
+
+
+def _team_ids(user) -> frozenset[int]:
+    if not hasattr(user, "_case_team_ids"):
+        user._case_team_ids = frozenset(user.teams.values_list("id", flat=True))
+    return user._case_team_ids
+
+
+def can_work_case(user, case: Case) -> bool:
+    """Officers of the case's team, its leader and administrators may work a case."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    if case.team_id in _team_ids(user):
+        return True
+    return Team.objects.filter(pk=case.team_id, leader=user).exists()
+
+
+def _check_may_work(user, case: Case) -> None:
+    if not can_work_case(user, case):
+        raise CaseAccessDenied(f"only {case.team.name}, its leader or an administrator can "
+                               f"work case {case.reference}")
+
+
+@transaction.atomic
+def do_acknowledge_case(case: Case, by) -> Case:
+    _check_may_work(by, case)
+    case.acknowledge(by)
+    return case
+
+
+@transaction.atomic
+def do_start_case(case: Case, by) -> Case:
+    _check_may_work(by, case)
+    case.start(by)
+    return case
+
+
+@transaction.atomic
+def do_resolve_case(case: Case, by, response: str) -> Case:
+    """Resolve with the answer given; the answer also goes back to the requester as
+    feedback."""
+    _check_may_work(by, case)
+    case.resolve(by, response)
+    _store_feedback(case, by, case.response, at=case.resolved_at)
+    return case
+
+
+@transaction.atomic
+def do_close_case(case: Case, by) -> Case:
+    _check_may_work(by, case)
+    case.close(by)
+    return case
+
+
+@transaction.atomic
+def do_reopen_case(case: Case, by, reason: str) -> Case:
+    _check_may_work(by, case)
+    case.reopen(by, reason)
+    return case
+
+
+# --- escalation ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_escalate_breaches(today: dt.date | None = None) -> list[Case]:
+    """Escalate every open case past its due date that is not escalated yet to its team's
+    leader. Running it again the same day escalates nothing more."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    cases = list(Case.objects.select_for_update(of=("self",))
+                 .select_related("team__leader")
+                 .filter(status__in=Case.OPEN_STATUSES, due_on__lt=today,
+                         escalated_at__isnull=True)
+                 .order_by("team__name", "due_on", "id"))
+    events = []
+    for case in cases:
+        leader = case.team.leader
+        case.escalated_at, case.escalated_to = now, leader
+        note = (f"due on {case.due_on:%d %B %Y}; escalated to "
+                f"{leader.get_full_name() or leader.username}" if leader else
+                f"due on {case.due_on:%d %B %Y}; {case.team.name} has no leader to escalate to")
+        events.append(CaseEvent(case=case, at=now, by=None, kind=CaseEvent.Kind.ESCALATED,
+                                status_from=case.status, status_to=case.status, note=note))
+    Case.objects.bulk_update(cases, ["escalated_at", "escalated_to"], batch_size=500)
+    CaseEvent.objects.bulk_create(events, batch_size=500)
+    return cases
+
+
+# --- feedback ------------------------------------------------------------------------------
+
+
+def _best_detail(person: Person, kind: str, *, mobile: bool | None = None) -> str:
+    details = [d for d in person.contact_details.all() if d.kind == kind
+               and (mobile is None or d.is_mobile == mobile)]
+    details.sort(key=lambda d: (not d.is_preferred, -d.pk))
+    return details[0].value if details else ""
+
+
+def _postal_address(case: Case) -> str:
+    person = case.person
+    if person is not None and person.household_id:
+        return person.household.property.one_line_address
+    if case.property is not None:
+        return case.property.one_line_address
+    return case.requester_address
+
+
+def feedback_route(case: Case) -> tuple[str, str]:
+    """The channel and address feedback on `case` goes to.
+
+    A members' enquiry is answered to the councillor who raised it. Otherwise: the
+    person's preferred channel when we hold an address for it, else email if an email is
+    known, else a text to a mobile or a call to another phone, else a letter.
+    """
+    Channel = Feedback.Channel
+    if case.kind == Case.Kind.MEMBERS_ENQUIRY and case.councillor is not None:
+        if case.councillor.email:
+            return Channel.EMAIL, case.councillor.email
+        return Channel.LETTER, ""
+    person = case.person
+    email = mobile = phone = ""
+    if person is not None:
+        email = _best_detail(person, ContactDetail.Kind.EMAIL)
+        mobile = _best_detail(person, ContactDetail.Kind.PHONE, mobile=True)
+        phone = _best_detail(person, ContactDetail.Kind.PHONE, mobile=False)
+    email = email or case.requester_email
+    phone = phone or case.requester_phone
+    address = _postal_address(case)
+    known = {Channel.EMAIL: email, Channel.SMS: mobile, Channel.PHONE: phone or mobile,
+             Channel.LETTER: address}
+    preferred = person.preferred_channel if person is not None else ""
+    if preferred and known.get(preferred):
+        return preferred, known[preferred]
+    if email:
+        return Channel.EMAIL, email
+    if mobile:
+        return Channel.SMS, mobile
+    if phone:
+        return Channel.PHONE, phone
+    return Channel.LETTER, address
+
+
+def _store_feedback(case: Case, by, message: str, *, at: dt.datetime | None = None) -> Feedback:
+    channel, to = feedback_route(case)
+    at = at or timezone.now()
+    feedback = Feedback.objects.create(case=case, at=at, by=by, message=message,
+                                       channel=channel, to=to)
+    CaseEvent.objects.create(case=case, at=at, by=by, kind=CaseEvent.Kind.FEEDBACK,
+                             status_from=case.status, status_to=case.status,
+                             note=f"by {feedback.get_channel_display().lower()}"
+                                  + (f" to {to}" if to else ""))
+    return feedback
+
+
+@transaction.atomic
+def do_send_feedback(case: Case, by, message: str) -> Feedback:
+    """Store a message for the requester on their channel. It is delivered later, through
+    the outbox; nothing is sent here."""
+    _check_may_work(by, case)
+    message = (message or "").strip()
+    if not message:
+        raise CaseError("enter the feedback to send")
+    return _store_feedback(case, by, message)
+
+
+# --- members' enquiry ratings --------------------------------------------------------------
+
+
+@transaction.atomic
+def do_rate_enquiry(case: Case, by, rating: int, comment: str = "") -> Case:
+    """The councillor who raised an enquiry rates its answer, once, after it is resolved."""
+    if case.kind != Case.Kind.MEMBERS_ENQUIRY:
+        raise CaseError(f"case {case.reference} is not a members' enquiry")
+    if case.councillor_id != by.pk:
+        raise CaseAccessDenied("only the councillor who raised an enquiry can rate it")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise CaseError(f"a rating is a whole number from 1 to 5, got {rating!r}")
+    row = (Case.objects.select_for_update().filter(pk=case.pk)
+           .values("status", "rated_at").get())
+    if row["status"] not in (Case.Status.RESOLVED, Case.Status.CLOSED):
+        raise CaseError("an enquiry can be rated once it is answered")
+    if row["rated_at"] is not None:
+        raise CaseError(f"enquiry {case.reference} is already rated")
+    case.rating, case.rating_comment = rating, (comment or "").strip()
+    case.rated_at = timezone.now()
+    case.save(update_fields=["rating", "rating_comment", "rated_at"])
+    CaseEvent.objects.create(case=case, at=case.rated_at, by=by, kind=CaseEvent.Kind.RATED,
+                             status_from=row["status"], status_to=row["status"],
+                             note=f"{rating} out of 5" + (f": {case.rating_comment}"
+                                                          if case.rating_comment else ""))
+    return case
