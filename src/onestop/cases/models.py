@@ -43,6 +43,14 @@ class Case(models.Model):
 
     # A case in one of these still needs work; the SLA clock runs.
     OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED)
+    # Each move and the statuses it may start from; pages offer only these.
+    MOVES = {
+        "acknowledge": (Status.NEW,),
+        "start": (Status.NEW, Status.ACKNOWLEDGED, Status.REOPENED),
+        "resolve": OPEN_STATUSES,
+        "close": (Status.RESOLVED,),
+        "reopen": (Status.RESOLVED, Status.CLOSED),
+    }
 
     # Filled from the primary key just after the first save ("C-000123").
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
@@ -133,12 +141,15 @@ class Case(models.Model):
 
     # --- transitions -------------------------------------------------------------------
 
-    def _locked(self, verb: str, allowed: tuple[str, ...]) -> str:
+    def allowed_moves(self) -> list[str]:
+        return [verb for verb, sources in self.MOVES.items() if self.status in sources]
+
+    def _locked(self, verb: str) -> str:
         """Take the row lock, refresh the status, and check it allows `verb`."""
         current = (Case.objects.select_for_update().filter(pk=self.pk)
                    .values_list("status", flat=True).get())
         self.status = current
-        if current not in allowed:
+        if current not in self.MOVES[verb]:
             status = self.get_status_display().lower()
             raise CaseTransitionError(f"cannot {verb} a case that is {status}")
         return current
@@ -151,7 +162,7 @@ class Case(models.Model):
 
     @transaction.atomic
     def acknowledge(self, by) -> None:
-        before = self._locked("acknowledge", (self.Status.NEW,))
+        before = self._locked("acknowledge")
         self.status = self.Status.ACKNOWLEDGED
         self.acknowledged_at = timezone.now()
         self.save(update_fields=["status", "acknowledged_at"])
@@ -159,8 +170,7 @@ class Case(models.Model):
 
     @transaction.atomic
     def start(self, by) -> None:
-        before = self._locked("start", (self.Status.NEW, self.Status.ACKNOWLEDGED,
-                                        self.Status.REOPENED))
+        before = self._locked("start")
         now = timezone.now()
         self.status = self.Status.IN_PROGRESS
         fields = ["status"]
@@ -174,8 +184,7 @@ class Case(models.Model):
     @transaction.atomic
     def resolve(self, by, response: str) -> None:
         response = (response or "").strip()
-        before = self._locked("resolve", (self.Status.NEW, self.Status.ACKNOWLEDGED,
-                                          self.Status.IN_PROGRESS, self.Status.REOPENED))
+        before = self._locked("resolve")
         if not response:
             raise CaseTransitionError("a response is needed to resolve a case")
         now = timezone.now()
@@ -191,7 +200,7 @@ class Case(models.Model):
 
     @transaction.atomic
     def close(self, by) -> None:
-        before = self._locked("close", (self.Status.RESOLVED,))
+        before = self._locked("close")
         self.status = self.Status.CLOSED
         self.closed_at = timezone.now()
         self.save(update_fields=["status", "closed_at"])
@@ -200,7 +209,7 @@ class Case(models.Model):
     @transaction.atomic
     def reopen(self, by, reason: str) -> None:
         reason = (reason or "").strip()
-        before = self._locked("reopen", (self.Status.RESOLVED, self.Status.CLOSED))
+        before = self._locked("reopen")
         if not reason:
             raise CaseTransitionError("a reason is needed to reopen a case")
         self.status = self.Status.REOPENED

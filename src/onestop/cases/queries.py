@@ -27,6 +27,13 @@ def teams_worked_by(user) -> QuerySet[Team]:
                                        distinct=True)))
 
 
+def all_teams() -> QuerySet[Team]:
+    """Every team with its open cases counted (administrators see them all)."""
+    return (Team.objects.select_related("authority")
+            .annotate(open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN_STATUSES),
+                                       distinct=True)))
+
+
 def team_worklist(team: Team) -> QuerySet[Case]:
     """The team's open cases, oldest breach first: the most overdue lead, then the ones
     due soonest (both are the earliest due date)."""
