@@ -16,3 +16,4 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         call_command("load_reference", stdout=StringIO())
+        call_command("load_dialogues", stdout=StringIO())

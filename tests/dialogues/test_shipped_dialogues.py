@@ -125,9 +125,12 @@ def test_every_page_reaches_an_outcome_under_any_valid_answers(dialogue: Dialogu
             break
     assert state.finished, f"no outcome within {len(dialogue.pages)} pages from {page_id}"
     outcome = engine.outcome_of(dialogue, state)
+    assert outcome is not None
+    if page_id != dialogue.start:
+        return  # a run begun midway lacks the earlier answers that amounts and text use
     known = engine.facts(dialogue, state.answers, context)
     if outcome.type == "payment":
         assert engine.amount_pence(dialogue, outcome, known) is not None, \
             f"{outcome.id}: no amount could be worked out"
-    assert "(not known)" not in engine.fill(outcome.say, dialogue, known, context) \
-        or page_id != dialogue.start
+    said = engine.fill(outcome.say, dialogue, known, context)
+    assert "(not known)" not in said, f"{outcome.id} says something not known: {said}"

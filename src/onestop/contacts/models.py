@@ -29,15 +29,20 @@ class Contact(TimeStampedModel):
     person = models.ForeignKey(
         "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
     )
+    # Null when a resident served themselves on the web or at a kiosk.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts_recorded"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="contacts_recorded"
     )
     channel = models.CharField(max_length=12, choices=Channel.choices)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    # Blank while the contact is open; rolled up from its services when it closes.
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    # Nothing was referred to the back office and something was done: set on closing.
+    resolved_at_first_contact = models.BooleanField(null=True, blank=True)
     services = models.ManyToManyField("catalogue.Service", related_name="contacts")
     notes = models.TextField(blank=True)
     started_at = models.DateTimeField()
-    ended_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)  # null while open
     # Which partner system sent it, for contacts that came in through the API.
     source_reference = models.CharField(max_length=100, blank=True)
 
@@ -46,4 +51,84 @@ class Contact(TimeStampedModel):
         indexes = [models.Index(fields=["person", "-started_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} contact {self.pk} ({self.get_outcome_display()})"
+        state = self.get_outcome_display() if self.outcome else "open"
+        return f"{self.get_channel_display()} contact {self.pk} ({state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class ContactService(models.Model):
+    """One service in a contact's basket, with the run of its dialogue.
+
+    `run` is the engine's RunState as JSON, written on every step: the answers given so
+    far, the pages passed and where the run is now."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="basket")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    # The script version this run started with; a newer version published meanwhile does
+    # not change a run under way.
+    dialogue_version = models.ForeignKey("dialogues.DialogueVersion", on_delete=models.PROTECT,
+                                         related_name="runs")
+    run = models.JSONField(default=dict)
+    outcome_type = models.CharField(max_length=16, blank=True)
+    outcome_key = models.CharField(max_length=48, blank=True)  # the dialogue's outcome id
+    outcome_title = models.CharField(max_length=200, blank=True)
+    amount_pence = models.PositiveIntegerField(null=True, blank=True)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contact", "position"]
+        constraints = [models.UniqueConstraint(fields=["contact", "service"],
+                                               name="a_service_once_per_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.service.label} in contact {self.contact_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def refers(self) -> bool:
+        return self.outcome_type in ("referral", "service_request")
+
+
+class WorkSession(models.Model):
+    """The unfinished state of a contact, live on one terminal at a time.
+
+    An adviser's work session follows their ID card: signing in on another terminal
+    claims it there, and the old terminal then shows that the contact moved. A resident's
+    self-service session (no owner) lives in their browser session."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE,
+                                   related_name="work_session")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="work_sessions")
+    terminal = models.CharField(max_length=64)  # the live terminal's key
+    claimed_at = models.DateTimeField()
+    current = models.ForeignKey(ContactService, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    notes = models.TextField(blank=True)
+    last_step_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    moves = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # One open contact per adviser: the one their card carries between terminals.
+            models.UniqueConstraint(fields=["owner"], condition=models.Q(closed_at__isnull=True),
+                                    name="one_open_work_session_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Work session of contact {self.contact_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

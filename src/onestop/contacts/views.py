@@ -12,7 +12,7 @@ from onestop.catalogue.models import Service
 from onestop.catalogue.queries import search_services, services_of_interest
 from onestop.contacts.actions import ContactError, do_log_contact
 from onestop.contacts.forms import FindPersonForm, LogContactForm
-from onestop.contacts.models import Contact
+from onestop.contacts.models import Contact, WorkSession
 from onestop.core.access import desk_staff_only, requires_role
 from onestop.matching.queries import conflicting_values, source_rows
 from onestop.people.actions import RecordAccessDenied, do_open_person_record
@@ -20,6 +20,9 @@ from onestop.people.models import Person
 from onestop.people.queries import BadSearch, PersonSearch, find_people, person_records
 
 SERVICE_RESULTS = 20
+# The channels an adviser's contact comes in on (web and kiosk are residents' own).
+START_CHANNELS = [(c.value, c.label) for c in Contact.Channel
+                  if c not in (Contact.Channel.WEB, Contact.Channel.KIOSK)]
 
 
 def _open_record(request, person_id: int, *, purpose: str, contact=None,
@@ -68,6 +71,10 @@ def person_page(request, person_id: int):
         if person.household else [],
         "recent_contacts": recent, "contact": contact,
         "source_records": source_rows(records), "conflicts": conflicting_values(records),
+        "open_session": WorkSession.objects.filter(owner=request.user,
+                                                   closed_at__isnull=True).first(),
+        "can_start": request.user.has_role("adviser", "team_leader"),
+        "start_channels": START_CHANNELS,
     })
 
 

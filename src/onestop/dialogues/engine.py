@@ -302,7 +302,8 @@ def describe(dialogue: Dialogue, name: str, value: Any, context: Context) -> str
         case "address":
             return context.addresses.get(value, f"UPRN {value}")
         case "person":
-            return context.people.get(value, f"person {value}")
+            return value if isinstance(value, str) else context.people.get(value,
+                                                                          f"person {value}")
     return str(value)
 
 
@@ -352,6 +353,11 @@ def _clean(question: Question, raw: Mapping[str, Any], context: Context):
         case "address":
             return _picked(text, context.addresses, "an address from the list")
         case "person":
+            if not context.people:
+                # Self-service: no household is known, so the resident types the name.
+                if len(text) > 120:
+                    raise ValueError(f"{question.label}: a name of 120 characters or fewer")
+                return text
             return _picked(text, context.people, "a person from the list")
     raise DialogueBroken(f"unknown question type {question.type!r}")
 

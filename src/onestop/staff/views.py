@@ -19,7 +19,8 @@ def _next_url(request) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=False):
         return wanted
-    return reverse("contacts:find-person")
+    # The adviser's open contact, if any, claimed for this terminal (card moves).
+    return reverse("contacts:resume")
 
 
 def _sign_in(request, form_class, attempt, template: str):
