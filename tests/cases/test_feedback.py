@@ -4,6 +4,7 @@ later through the outbox."""
 from __future__ import annotations
 
 import pytest
+from django.template.loader import render_to_string
 
 from onestop.cases.actions import (
     CaseAccessDenied,
@@ -112,3 +113,16 @@ def test_a_persons_cases_come_newest_first_with_their_feedback_in_fixed_queries(
     assert cases == [newer, older]
     assert counts == [2, 1]
     assert services == [524, 524]
+
+
+def test_the_person_page_include_lists_each_case_with_its_feedback(officer):
+    resident = a_resident()
+    case = a_case(person=resident)
+    do_send_feedback(case, officer, "We have booked the crew for Thursday")
+    html = render_to_string("cases/includes/person_cases.html",
+                            {"person_cases": cases_for_person(resident)})
+    assert case.reference in html
+    assert "We have booked the crew for Thursday" in html
+    assert "by letter" in html
+    assert "No cases." in render_to_string("cases/includes/person_cases.html",
+                                           {"person_cases": cases_for_person(a_resident())})
