@@ -20,6 +20,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("staff", "user", ("view", "change", "add")),
         ("staff", "team", ("view", "change", "add")),
         ("staff", "idcard", ("view",)),
+        ("dialogues", "dialogue", ("view",)),
+        ("dialogues", "dialogueversion", ("view",)),
     ],
 }
 
