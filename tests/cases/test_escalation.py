@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from onestop.cases.actions import do_escalate_breaches, do_resolve_case
 from onestop.cases.models import CaseEvent
@@ -72,3 +73,8 @@ def test_the_command_prints_how_many_per_team_and_is_idempotent():
     out = StringIO()
     call_command("escalate_breaches", "--today", "2026-01-08", stdout=out)
     assert "Escalated 0 breached cases" in out.getvalue()
+
+
+def test_the_command_refuses_a_date_it_cannot_read():
+    with pytest.raises(CommandError, match="--today '8/1/26' is not a date"):
+        call_command("escalate_breaches", "--today", "8/1/26", stdout=StringIO())

@@ -4,10 +4,13 @@ from the settings; they rate the answers; leaders see how timely and good answer
 from __future__ import annotations
 
 import datetime as dt
+import runpy
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+import onestop.settings
 from onestop.cases.actions import (
     CaseAccessDenied,
     CaseError,
@@ -168,3 +171,14 @@ def test_the_default_period_is_the_last_90_days():
     start, end = default_period(dt.date(2026, 3, 31))
     assert (end - start).days + 1 == 90
     assert end == dt.date(2026, 3, 31)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS", "ten", "is not a whole number"),
+    ("MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS", "0", "must be at least 1"),
+    ("MEMBERS_ENQUIRY_ACKNOWLEDGE_WORKING_DAYS", "-1", "must be at least 0"),
+])
+def test_a_bad_enquiry_clock_setting_is_refused_naming_it(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=f"{name}={value!r} {message}"):
+        runpy.run_path(onestop.settings.__file__)

@@ -297,9 +297,9 @@ def do_escalate_breaches(today: dt.date | None = None) -> list[Case]:
     for case in cases:
         leader = case.team.leader
         case.escalated_at, case.escalated_to = now, leader
-        note = (f"due on {case.due_on:%d %B %Y}; escalated to "
-                f"{leader.get_full_name() or leader.username}" if leader else
-                f"due on {case.due_on:%d %B %Y}; {case.team.name} has no leader to escalate to")
+        due = f"due on {case.due_on.day} {case.due_on:%B %Y}"
+        note = (f"{due}; escalated to {leader.get_full_name() or leader.username}" if leader
+                else f"{due}; {case.team.name} has no leader to escalate to")
         events.append(CaseEvent(case=case, at=now, by=None, kind=CaseEvent.Kind.ESCALATED,
                                 status_from=case.status, status_to=case.status, note=note))
     Case.objects.bulk_update(cases, ["escalated_at", "escalated_to"], batch_size=500)
