@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onestop.cases.actions import do_escalate_breaches, do_raise_members_enquiry, do_resolve_case
@@ -252,3 +254,23 @@ def test_the_performance_page_is_for_leaders_and_administrators(client, team, le
     assert bad.status_code == 400
     client.force_login(officer)
     assert client.get("/cases/enquiries/performance/").status_code == 403
+
+
+def test_the_worklist_and_case_page_take_as_many_queries_for_many_cases_as_for_one(
+        client, team, officer):
+    client = signed_in(client, officer)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    first = a_case(person=a_resident())
+    one = queries(f"/cases/teams/{team.slug}/")
+    for _ in range(5):
+        a_case(person=a_resident())
+    assert queries(f"/cases/teams/{team.slug}/") == one
+    page = queries(f"/cases/{first.reference}/")
+    do_resolve_case(first, officer, "Done")
+    do_escalate_breaches()
+    assert queries(f"/cases/{first.reference}/") == page
