@@ -15,6 +15,7 @@ from onestop.dialogues.models import Dialogue, DialogueVersion
 from onestop.dialogues.validation import parse
 from onestop.dialogues.views import starter_document
 from onestop.staff.models import Role
+from onestop.staff.roles import grant_role_permissions
 from tests.personas import a_property, a_staff_member, an_adviser
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +203,9 @@ def test_preview_walks_a_shipped_script_to_its_outcome_and_records_nothing(clien
                       "q_collection_day-month": str(today.month),
                       "q_collection_day-year": str(today.year)})
     client.post(url, {"q_out_by_7": "yes", "q_lid_closed": "yes"})
+    so_far = client.get(url).content.decode()
+    assert "How should the crew reach the resident?" in so_far
+    assert "Answers so far" in so_far and "Black bin (general rubbish)" in so_far
     client.post(url, {"q_access_notes": "Down the side passage"})
     end = client.get(url).content.decode()
     assert "Crew to return for the missed bin" in end
@@ -419,3 +423,21 @@ def test_advisers_may_not_open_the_authoring_pages(client, path):
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert client.get("/dialogues/").status_code == 302
+
+
+def test_administrators_read_scripts_and_versions_in_the_admin_but_cannot_change_them(client):
+    # The grants are made after `staff` migrates, before this app's permissions exist on a
+    # new database; any later migrate makes them, as this does.
+    grant_role_permissions()
+    do_load_shipped_dialogues()
+    client.force_login(an_administrator())
+    version = Dialogue.objects.get(service__lgsl=MISSED_BIN).published
+    assert client.get("/admin/dialogues/dialogue/").status_code == 200
+    versions = client.get("/admin/dialogues/dialogueversion/", {"q": "524"})
+    assert versions.status_code == 200
+    assert service(MISSED_BIN).label in versions.content.decode()
+    assert client.get(f"/admin/dialogues/dialogueversion/{version.pk}/change/"
+                      ).status_code == 200  # the read-only view
+    assert client.get("/admin/dialogues/dialogueversion/add/").status_code == 403
+    assert client.post(f"/admin/dialogues/dialogueversion/{version.pk}/delete/",
+                       {"post": "yes"}).status_code == 403

@@ -167,27 +167,32 @@ def preview(request, lgsl: int, number: int):
             _keep(request, key, run)
             return redirect(request.path)
         if request.POST.get("find") and not state.finished:
+            # An address search: the page again with the addresses found, nothing answered.
             errors = _find_addresses(request.POST, run)
             _keep(request, key, run)
-            view = page_view(dialogue, state, run["context"], raw=request.POST, errors=errors)
-            return _render_page(request, version, view, status=400 if errors else 200)
+            return _render_page(request, version, dialogue, state, run["context"],
+                                raw=request.POST, errors=errors, status=400 if errors else 200)
         if not state.finished:
             errors = engine.submit(dialogue, state, request.POST, context)
             if errors:
-                view = page_view(dialogue, state, context, raw=request.POST, errors=errors)
-                return _render_page(request, version, view, status=400)
+                return _render_page(request, version, dialogue, state, context,
+                                    raw=request.POST, errors=errors, status=400)
             _keep(request, key, run)
         return redirect(request.path)
-    if state.finished:
-        return render(request, "dialogues/preview.html", {
-            "version": version, "end": outcome_view(dialogue, state, context),
-            "can_go_back": bool(state.trail)})
-    return _render_page(request, version, page_view(dialogue, state, context))
+    return _render_page(request, version, dialogue, state, context)
 
 
-def _render_page(request, version, view, *, status: int = 200):
-    return render(request, "dialogues/preview.html", {"version": version, "view": view},
-                  status=status)
+def _render_page(request, version, dialogue, state, context, *, raw=None, errors=None,
+                 status: int = 200):
+    """The page an adviser would see at this point of the run, or the outcome."""
+    return render(request, "dialogues/preview.html", {
+        "version": version, "dialogue": dialogue,
+        "view": None if state.finished else page_view(dialogue, state, context, raw=raw,
+                                                      errors=errors),
+        "end": outcome_view(dialogue, state, context) if state.finished else None,
+        "answered": engine.summary(dialogue, state, context),
+        "can_go_back": bool(state.trail),
+    }, status=status)
 
 
 def _fingerprint(document: dict) -> str:
