@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "onestop.contacts",
     "onestop.dialogues",
     "onestop.cases",
+    "onestop.portal",
     "onestop.demo",
 ]
 
@@ -126,6 +127,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Wrong PINs in a row before an ID card is locked.
 CARD_MAX_FAILED_PINS = env_int("CARD_MAX_FAILED_PINS", 5, minimum=1)
+# A kiosk left alone this long is cleared for the next person (warned 30 s before).
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 120, minimum=20)
 # Members' enquiries: working days to acknowledge, and to answer, a councillor's enquiry.
 MEMBERS_ENQUIRY_ACKNOWLEDGE_WORKING_DAYS = env_int("MEMBERS_ENQUIRY_ACKNOWLEDGE_WORKING_DAYS", 2,
                                                    minimum=0)

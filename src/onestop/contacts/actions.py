@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ from onestop.dialogues import engine
 from onestop.dialogues.engine import RunState
 from onestop.dialogues.queries import published_version_for
 from onestop.people.models import Person, Property
+from onestop.people.phones import BadPhoneNumber, normalise_phone
 from onestop.people.queries import can_see_person
 
 
@@ -251,7 +254,10 @@ def _finish(item: ContactService, dialogue, state: RunState, context, *, by) -> 
             kind=outcome.type, service=item.service, property=_where(item, dialogue, state),
             person=person, title=outcome.title, details=engine.summary(dialogue, state, context),
             sla_working_days=outcome.sla_working_days,
-            priority=outcome.priority or "routine", raised_by=by, contact=item.contact)
+            priority=outcome.priority or "routine", raised_by=by, contact=item.contact,
+            requester_name=item.contact.requester_name,
+            requester_email=item.contact.requester_email,
+            requester_phone=item.contact.requester_phone)
     except RoutingError as error:
         raise WorkSessionError(f"cannot refer {item.service.label}: {error}") from None
 
@@ -263,7 +269,7 @@ def _where(item: ContactService, dialogue, state: RunState):
             found = Property.objects.filter(uprn=state.answers[question.id]).first()
             if found is not None:
                 return found
-    return home_of(item.contact.person)
+    return home_of(item.contact.person) or item.contact.requester_property
 
 
 @transaction.atomic
@@ -320,4 +326,37 @@ def do_abandon_contact(session: WorkSession, *, by, terminal: str, wipe: bool = 
     contact.save(update_fields=["outcome", "ended_at", "resolved_at_first_contact"])
     session.closed_at = now
     _touch(session, "closed_at")
+    return contact
+
+
+@transaction.atomic
+def do_record_requester(session: WorkSession, *, name: str, email: str = "", phone: str = "",
+                        property: Property | None, terminal: str, by=None) -> Contact:
+    """Who a self-service resident is and where they live: where the council answers them
+    and which authority's team any referral goes to."""
+    session = _locked(session, terminal=terminal, by=by)
+    name, email, phone = name.strip(), email.strip(), phone.strip()
+    if not name:
+        raise ContactError("name", "Enter your full name")
+    if len(name) > 160:
+        raise ContactError("name", "Your name must be 160 characters or fewer")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ContactError("email", "Enter an email address in the correct format, "
+                                        "like name@example.com") from None
+    if phone:
+        try:
+            phone, _ = normalise_phone(phone)
+        except BadPhoneNumber:
+            raise ContactError("phone", "Enter a UK phone number, like 01449 724500") from None
+    if property is None:
+        raise ContactError("address", "Choose your address from the list")
+    contact = session.contact
+    contact.requester_name, contact.requester_email = name, email
+    contact.requester_phone, contact.requester_property = phone, property
+    contact.save(update_fields=["requester_name", "requester_email", "requester_phone",
+                                "requester_property"])
+    _touch(session)
     return contact

@@ -45,6 +45,13 @@ class Contact(TimeStampedModel):
     ended_at = models.DateTimeField(null=True, blank=True)  # null while open
     # Which partner system sent it, for contacts that came in through the API.
     source_reference = models.CharField(max_length=100, blank=True)
+    # Who is asking when no resident record is attached (self-service, anonymous calls):
+    # where referrals route to and where feedback goes.
+    requester_name = models.CharField(max_length=160, blank=True)
+    requester_email = models.EmailField(blank=True)
+    requester_phone = models.CharField(max_length=32, blank=True)
+    requester_property = models.ForeignKey("people.Property", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-started_at", "-id"]
