@@ -104,6 +104,8 @@ def test_a_resolved_missed_bin_and_a_referred_repair_are_not_resolved_at_first_c
     assert contact.resolved_at_first_contact is False
     assert contact.notes == "Two issues" and contact.ended_at is not None
     assert set(contact.services.values_list("lgsl", flat=True)) == {524, 139}
+    person_page = desk.get(closed["Location"]).content.decode()
+    assert case.reference in person_page and "Mid Suffolk housing" in person_page
 
 
 def test_a_contact_with_only_resolved_services_is_resolved_at_first_contact(teams):

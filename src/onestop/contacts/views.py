@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from onestop.authorities.queries import providers_at
+from onestop.cases.queries import cases_for_person
 from onestop.catalogue.models import Service
 from onestop.catalogue.queries import search_services, services_of_interest
 from onestop.contacts.actions import ContactError, do_log_contact
@@ -75,6 +76,7 @@ def person_page(request, person_id: int):
                                                    closed_at__isnull=True).first(),
         "can_start": request.user.has_role("adviser", "team_leader"),
         "start_channels": START_CHANNELS,
+        "person_cases": cases_for_person(person),
     })
 
 
