@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onestop.catalogue.models import Service
@@ -159,8 +161,10 @@ def test_a_service_without_a_script_starts_from_a_template_that_saves_as_is(clie
     template = editor.context["form"].initial["document"]
     assert json.loads(template) == starter_document(new)
     assert parse(template).lgsl == new.lgsl
-    saved = client.post(f"/dialogues/{new.lgsl}/draft/", {"document": template})
-    assert saved.status_code == 302
+    saved = client.post(f"/dialogues/{new.lgsl}/draft/",
+                        {"document": template, "action": "preview"})
+    assert saved["Location"] == f"/dialogues/{new.lgsl}/versions/1/preview/"
+    assert "What does the resident need?" in client.get(saved["Location"]).content.decode()
     assert DialogueVersion.objects.get(dialogue__service=new).status == "draft"
 
 
@@ -441,3 +445,38 @@ def test_administrators_read_scripts_and_versions_in_the_admin_but_cannot_change
     assert client.get("/admin/dialogues/dialogueversion/add/").status_code == 403
     assert client.post(f"/admin/dialogues/dialogueversion/{version.pk}/delete/",
                        {"post": "yes"}).status_code == 403
+
+
+def test_a_draft_that_no_longer_validates_can_be_neither_previewed_nor_published(client):
+    client.force_login(a_service_owner())
+    draft = do_save_draft(service(MISSED_BIN), a_script(), by=None)
+    # As after a change to the format: the stored draft no longer passes the checks.
+    DialogueVersion.objects.filter(pk=draft.pk).update(document={**a_script(), "start": "gone"})
+    preview = client.get(f"/dialogues/{MISSED_BIN}/versions/{draft.number}/preview/")
+    assert preview.status_code == 400
+    assert "start: no page &#x27;gone&#x27;" in preview.content.decode()
+    published = client.post(f"/dialogues/{MISSED_BIN}/versions/{draft.number}/publish/",
+                            date_fields(a_year_on()))
+    assert published.status_code == 400
+    assert "This version cannot be published" in published.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_list_and_service_pages_read_as_many_queries_however_many_scripts(client):
+    do_load_shipped_dialogues()
+    owner = a_service_owner()
+    client.force_login(owner)
+    _overdue(a_published_script(owner, unscripted().lgsl))
+    before = (_queries(client, "/dialogues/"), _queries(client, f"/dialogues/{MISSED_BIN}/"))
+    _overdue(a_published_script(owner, unscripted().lgsl))
+    do_save_draft(service(MISSED_BIN), a_script(), by=owner)
+    do_save_draft(service(530), a_script(530), by=owner)
+    after = (_queries(client, "/dialogues/"), _queries(client, f"/dialogues/{MISSED_BIN}/"))
+    assert after == before
