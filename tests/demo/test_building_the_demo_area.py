@@ -6,8 +6,17 @@ import phonenumbers
 import pytest
 from django.utils import timezone
 
+from onestop.cases.actions import do_raise_case
+from onestop.cases.models import Case
 from onestop.catalogue.models import Service
-from onestop.contacts.actions import do_log_contact
+from onestop.contacts.actions import (
+    do_add_service,
+    do_log_contact,
+    do_record_requester,
+    do_start_contact,
+    do_start_self_service,
+)
+from onestop.contacts.models import Contact
 from onestop.core.actions import do_record_access
 from onestop.demo.actions import demo_properties
 from onestop.demo.places import PLACES_BY_DISTRICT
@@ -173,3 +182,22 @@ def test_the_sample_properties_are_houses_in_their_districts(area):
 
 def test_a_persona_property_outside_the_demo_blocks_is_not_a_demo_property(area):
     assert not demo_properties().filter(pk=a_property().pk).exists()
+
+
+def test_rebuilding_removes_contacts_under_way_and_the_cases_they_raised(build):
+    build()
+    adviser = User.objects.get(username="adviser")
+    resident = Person.objects.filter(household__property__in=demo_properties()).first()
+    session = do_start_contact(adviser=adviser, channel="phone", terminal="t", person=resident)
+    do_add_service(session, Service.objects.get(lgsl=524), by=adviser, terminal="t")
+    home = resident.household.property
+    do_raise_case(kind="referral", service=Service.objects.get(lgsl=524), property=home,
+                  person=resident, title="Missed bin", sla_working_days=2, raised_by=adviser,
+                  contact=session.contact)
+    web = do_start_self_service(Service.objects.get(lgsl=524), channel="web", terminal="w")
+    do_record_requester(web.contact.work_session, name="Dev Patel", property=home,
+                        terminal="w")
+    build()
+    assert not Person.objects.filter(pk=resident.pk).exists()
+    assert not Contact.objects.filter(pk__in=[session.contact_id, web.contact_id]).exists()
+    assert not Case.objects.filter(title="Missed bin").exists()

@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from onestop.cases.actions import RoutingError, do_raise_case
+from onestop.cases.actions import CaseError, do_raise_case
 from onestop.catalogue.models import Service
 from onestop.contacts.models import Contact, ContactService, WorkSession
 from onestop.contacts.running import home_of, run_context
@@ -252,13 +252,14 @@ def _finish(item: ContactService, dialogue, state: RunState, context, *, by) -> 
     try:
         item.case = do_raise_case(
             kind=outcome.type, service=item.service, property=_where(item, dialogue, state),
-            person=person, title=outcome.title, details=engine.summary(dialogue, state, context),
+            person=person, title=outcome.title[:200],
+            details=engine.summary(dialogue, state, context),
             sla_working_days=outcome.sla_working_days,
             priority=outcome.priority or "routine", raised_by=by, contact=item.contact,
             requester_name=item.contact.requester_name,
             requester_email=item.contact.requester_email,
             requester_phone=item.contact.requester_phone)
-    except RoutingError as error:
+    except CaseError as error:  # RoutingError above all: no team handles it there
         raise WorkSessionError(f"cannot refer {item.service.label}: {error}") from None
 
 

@@ -17,8 +17,9 @@ from rest_framework.authtoken.models import Token
 
 from onestop.authorities.actions import do_set_up_shared_service
 from onestop.authorities.models import Authority, SharedService
+from onestop.cases.models import Case
 from onestop.catalogue.models import Service
-from onestop.contacts.models import Contact
+from onestop.contacts.models import Contact, ContactService
 from onestop.core.bulk import bulk_set, chunks
 from onestop.core.models import RecordAccess
 from onestop.demo.extracts import DEMO_SOURCES, read_ground_truth, write_extracts
@@ -135,7 +136,7 @@ def do_build_demo_area(*, people: int, seed: int, extracts_dir: Path,
 def _remove_previous_demo() -> None:
     """Delete the demo's own rows (found by their UPRN block), children before parents.
 
-    Contacts and record accesses PROTECT a person, so they go first; only rows that
+    Cases, contacts and record accesses PROTECT a person, so they go first; only rows that
     belong to demo residents are touched, never anyone else's.
     """
     properties = demo_properties()
@@ -143,6 +144,14 @@ def _remove_previous_demo() -> None:
     residents = Person.objects.filter(Q(household__property__in=properties)
                                       | Q(source_records__in=records)).distinct()
     resident_ids = list(residents.values_list("pk", flat=True))
+    # A basket item points at the case it raised, so items go before cases, cases before
+    # the contacts and people they name.
+    ContactService.objects.filter(contact__requester_property__in=properties).delete()
+    for ids in chunks(resident_ids):
+        ContactService.objects.filter(contact__person_id__in=ids).delete()
+        Case.objects.filter(person_id__in=ids).delete()
+    Case.objects.filter(property__in=properties).delete()
+    Contact.objects.filter(requester_property__in=properties).delete()
     for ids in chunks(resident_ids):
         for model in (RecordAccess, Contact, ContactDetail, Need, Consent, BenefitAward):
             model.objects.filter(person_id__in=ids).delete()

@@ -12,4 +12,6 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from onestop.staff.roles import grant_role_permissions
 
-        post_migrate.connect(grant_role_permissions, sender=self)
+        # Not only after staff's own migrations: permissions of apps migrated later (cases,
+        # dialogues) exist only once the whole migrate has run.
+        post_migrate.connect(grant_role_permissions, dispatch_uid="grant_role_permissions")
