@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from onestop.catalogue.models import Service
 from onestop.contacts.models import Contact, WorkSession
-from onestop.dialogues.actions import do_load_shipped_dialogues, do_publish, do_save_draft
+from onestop.dialogues.actions import (
+    do_give_unowned_dialogues_to,
+    do_load_shipped_dialogues,
+    do_publish,
+    do_save_draft,
+)
 from onestop.dialogues.models import Dialogue, DialogueVersion
 from onestop.dialogues.validation import parse
 from onestop.dialogues.views import starter_document
@@ -480,3 +485,17 @@ def test_the_list_and_service_pages_read_as_many_queries_however_many_scripts(cl
     do_save_draft(service(530), a_script(530), by=owner)
     after = (_queries(client, "/dialogues/"), _queries(client, f"/dialogues/{MISSED_BIN}/"))
     assert after == before
+
+
+def test_a_shipped_script_is_claimed_by_the_first_service_owner_to_edit_it():
+    do_load_shipped_dialogues()
+    owner = a_staff_member(Role.SERVICE_OWNER)
+    bins = Dialogue.objects.get(service__lgsl=524)
+    assert bins.owner is None
+    do_save_draft(bins.service, bins.published.document, by=owner, change_note="reviewed")
+    bins.refresh_from_db()
+    assert bins.owner == owner
+    second = a_staff_member(Role.SERVICE_OWNER)
+    assert do_give_unowned_dialogues_to(second) == Dialogue.objects.filter(owner=second).count()
+    bins.refresh_from_db()
+    assert bins.owner == owner  # an owned script keeps its owner

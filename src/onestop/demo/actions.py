@@ -32,7 +32,8 @@ from onestop.demo.places import (
 )
 from onestop.demo.population import generate_population
 from onestop.demo.specs import Population
-from onestop.demo.staff import DEMO_PASSWORD, STAFF, TEAMS
+from onestop.demo.staff import DEMO_PASSWORD, SERVICE_OWNER, STAFF, TEAMS
+from onestop.dialogues.actions import do_give_unowned_dialogues_to
 from onestop.matching.actions import do_import_extract, do_link
 from onestop.matching.models import (
     ExtractImport,
@@ -116,6 +117,7 @@ def do_build_demo_area(*, people: int, seed: int, extracts_dir: Path,
         _remove_previous_demo()
         properties = _save_properties(population, authorities)
         do_set_up_demo_staff(authorities)
+        do_give_unowned_dialogues_to(User.objects.get(username=SERVICE_OWNER))
         records = write_extracts(population, extracts_dir)
         # The master index is built the way a council builds it: import every extract
         # through its profile, then link. Residents no system knows are not in it.

@@ -12,6 +12,7 @@ from onestop.demo.places import BABERGH, COUNTY, MID_SUFFOLK
 from onestop.staff.models import Role
 
 DEMO_PASSWORD = "onestop-demo"
+SERVICE_OWNER = "service-owner"  # keeps the shipped service scripts in the demo
 # 40 characters: the most a DRF token key column holds.
 DEMO_API_TOKEN = "demo-partner-token-000000000000000000000"
 ALL = (COUNTY, MID_SUFFOLK, BABERGH)
@@ -90,7 +91,7 @@ STAFF = (
                     (MID_SUFFOLK, BABERGH), teams=HOUSING_TEAMS, uses_password=True),
     DemoStaffMember("elections-officer", "Owen", "Reeve", Role.BACK_OFFICE_OFFICER,
                     (MID_SUFFOLK, BABERGH), teams=ELECTORAL_TEAMS, uses_password=True),
-    DemoStaffMember("service-owner", "Rachel", "Goddard", Role.SERVICE_OWNER, ALL,
+    DemoStaffMember(SERVICE_OWNER, "Rachel", "Goddard", Role.SERVICE_OWNER, ALL,
                     uses_password=True),
     DemoStaffMember("councillor", "Jean", "Whitby", Role.COUNCILLOR, (MID_SUFFOLK,),
                     uses_password=True),

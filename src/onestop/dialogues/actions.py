@@ -19,8 +19,8 @@ from onestop.staff.models import Role
 CONTENT = Path(__file__).with_name("content")
 SHIPPED_REVIEW_DAYS = 365
 
-__all__ = ["DialogueInvalid", "DialogueStateError", "do_load_shipped_dialogues",
-           "do_publish", "do_save_draft"]
+__all__ = ["DialogueInvalid", "DialogueStateError", "do_give_unowned_dialogues_to",
+           "do_load_shipped_dialogues", "do_publish", "do_save_draft"]
 
 
 def _may_edit(user) -> None:
@@ -44,6 +44,10 @@ def do_save_draft(service: Service, document: dict | str, *, by, change_note: st
     dialogue, _ = Dialogue.objects.get_or_create(service=service,
                                                  defaults={"owner": by})
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    if dialogue.owner_id is None and by is not None and by.has_role(Role.SERVICE_OWNER):
+        # A shipped script has no owner until a service owner first edits it.
+        dialogue.owner = by
+        dialogue.save(update_fields=["owner"])
     draft = dialogue.versions.filter(status=DialogueVersion.Status.DRAFT).first()
     if draft is not None:
         draft.document, draft.change_note = document, change_note[:300]
@@ -102,3 +106,11 @@ def do_load_shipped_dialogues(directory: Path = CONTENT) -> LoadReport:
         version.publish(by=None, review_by=review_by)
         published.append(path.name)
     return LoadReport(published, unchanged)
+
+
+@transaction.atomic
+def do_give_unowned_dialogues_to(owner) -> int:
+    """Make `owner` keep every script nobody owns (the shipped ones after a first load)."""
+    if not owner.has_role(Role.SERVICE_OWNER):
+        raise DialogueStateError(f"{owner.username} is not a service owner")
+    return Dialogue.objects.filter(owner__isnull=True).update(owner=owner)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from onestop.dialogues.models import DialogueVersion
+from django.db.models import Prefetch
+
+from onestop.dialogues.models import Dialogue, DialogueVersion
+from onestop.staff.models import Role
 
 
 def published_versions(channel: str | None = None) -> list[DialogueVersion]:
@@ -28,3 +31,21 @@ def overdue_reviews(today: dt.date, *, owner=None) -> list[DialogueVersion]:
         versions = versions.filter(dialogue__owner=owner)
     return list(versions.select_related("dialogue__service", "dialogue__owner")
                 .order_by("review_by"))
+
+
+def scripts(*, owner=None) -> list[Dialogue]:
+    """Every script with its service, owner, published version and any open draft."""
+    drafts = DialogueVersion.objects.filter(status=DialogueVersion.Status.DRAFT)
+    dialogues = (Dialogue.objects.select_related("service", "owner", "published")
+                 .prefetch_related(Prefetch("versions", queryset=drafts, to_attr="drafts"))
+                 .order_by("service__label"))
+    if owner is not None:
+        dialogues = dialogues.filter(owner=owner)
+    return list(dialogues)
+
+
+def overdue_reviews_for(user, today) -> list[DialogueVersion]:
+    """A service owner's own overdue scripts; administrators see all, their own first."""
+    if not user.has_role(Role.ADMINISTRATOR):
+        return overdue_reviews(today, owner=user)
+    return sorted(overdue_reviews(today), key=lambda v: v.dialogue.owner_id != user.pk)

@@ -11,7 +11,6 @@ import hashlib
 import json
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,10 +28,11 @@ from onestop.dialogues.actions import (
 from onestop.dialogues.forms import DraftForm, PublishForm, StartScriptForm
 from onestop.dialogues.models import Dialogue, DialogueVersion
 from onestop.dialogues.presentation import outcome_view, page_view
-from onestop.dialogues.queries import overdue_reviews
+from onestop.dialogues.queries import overdue_reviews_for, scripts
 from onestop.dialogues.validation import parse
 from onestop.people.models import Property
 from onestop.people.postcodes import normalise_postcode
+from onestop.people.queries import sample_properties
 from onestop.staff.models import Role
 
 AUTHORS = (Role.SERVICE_OWNER.value, Role.ADMINISTRATOR.value)
@@ -52,8 +52,8 @@ def script_list(request):
     only_mine = request.GET.get("mine") == "1"
     today = timezone.localdate()
     return render(request, "dialogues/script_list.html", {
-        "dialogues": _dialogues(owner=request.user if only_mine else None),
-        "overdue": _overdue_for(request.user, today), "only_mine": only_mine,
+        "dialogues": scripts(owner=request.user if only_mine else None),
+        "overdue": overdue_reviews_for(request.user, today), "only_mine": only_mine,
         "today": today, "start_form": StartScriptForm(),
     })
 
@@ -208,7 +208,7 @@ def _preview_run(request, key: str, version: DialogueVersion, dialogue) -> dict:
     if stored is None or stored.get("fingerprint") != fingerprint:
         stored = {"fingerprint": fingerprint, "state": engine.RunState.begin(dialogue).to_json(),
                   "addresses": [[p.uprn, p.one_line_address]
-                                for p in _sample_properties(request.user)]}
+                                for p in sample_properties(request.user, SAMPLE_ADDRESSES)]}
     run = {"fingerprint": fingerprint, "state": engine.RunState.from_json(stored["state"]),
            "addresses": [list(pair) for pair in stored["addresses"]]}
     run["context"] = _context(run)
@@ -278,28 +278,3 @@ def publish(request, lgsl: int, number: int):
 
 def _versions():
     return DialogueVersion.objects.select_related("dialogue__service")
-
-
-def _dialogues(*, owner=None) -> list[Dialogue]:
-    """Every script with its service, owner, published version and any open draft."""
-    drafts = DialogueVersion.objects.filter(status=DialogueVersion.Status.DRAFT)
-    dialogues = (Dialogue.objects.select_related("service", "owner", "published")
-                 .prefetch_related(Prefetch("versions", queryset=drafts, to_attr="drafts"))
-                 .order_by("service__label"))
-    if owner is not None:
-        dialogues = dialogues.filter(owner=owner)
-    return list(dialogues)
-
-
-def _overdue_for(user, today) -> list[DialogueVersion]:
-    """A service owner's own overdue scripts; administrators see all, their own first."""
-    if not user.has_role(Role.ADMINISTRATOR):
-        return overdue_reviews(today, owner=user)
-    return sorted(overdue_reviews(today), key=lambda v: v.dialogue.owner_id != user.pk)
-
-
-def _sample_properties(user) -> list[Property]:
-    """A few real addresses for address questions, where the user works if it has any."""
-    in_area = Property.objects.filter(authorities__in=user.authority_ids()).distinct()
-    sample = list(in_area.order_by("uprn")[:SAMPLE_ADDRESSES])
-    return sample or list(Property.objects.order_by("uprn")[:SAMPLE_ADDRESSES])

@@ -105,3 +105,10 @@ def person_records() -> QuerySet[Person]:
                               Prefetch("source_records", queryset=SourceRecord.objects
                                        .select_related("last_seen").order_by("source",
                                                                              "reference"))))
+
+
+def sample_properties(user, count: int = 3) -> list[Property]:
+    """A few real addresses for address questions, where the user works if it has any."""
+    in_area = Property.objects.filter(authorities__in=user.authority_ids()).distinct()
+    sample = list(in_area.order_by("uprn")[:count])
+    return sample or list(Property.objects.order_by("uprn")[:count])
