@@ -71,7 +71,7 @@ def test_adviser_signs_in_finds_a_resident_and_logs_a_contact(demo_server, page)
         "Suffolk County Council")
     visit.check()
 
-    page.get_by_role("link", name="Log a contact").click()
+    page.get_by_role("link", name="Log a finished contact").click()
     visit.check()
     page.get_by_role("button", name="Save contact").click()  # nothing chosen yet
     expect(page.locator(".govuk-error-summary")).to_contain_text(

@@ -187,7 +187,7 @@ def asked(page: Page, known: Mapping[str, Any]) -> list[Question]:
     applies is settled when the page is submitted (see `clean_page`)."""
     same_page = {q.id for q in page.questions}
     return [q for q in page.questions
-            if q.ask_when is None or _names_any(q.ask_when, same_page)
+            if q.ask_when is None or names_any(q.ask_when, same_page)
             or holds(q.ask_when, known)]
 
 
@@ -427,8 +427,13 @@ def _list(raw: Mapping[str, Any], key: str) -> list[str]:
     return list(value) if isinstance(value, list | tuple) else [value] if value else []
 
 
-def _names_any(condition: Mapping[str, Any], names: set[str]) -> bool:
+def facts_named(condition: Mapping[str, Any]) -> set[str]:
+    """Every fact a condition reads."""
     if "fact" in condition:
-        return condition["fact"] in names
+        return {condition["fact"]}
     inner = condition.get("all") or condition.get("any") or [condition["not"]]
-    return any(_names_any(c, names) for c in inner)
+    return set().union(*(facts_named(c) for c in inner))
+
+
+def names_any(condition: Mapping[str, Any], names: set[str]) -> bool:
+    return bool(facts_named(condition) & names)

@@ -7,6 +7,7 @@ preview): they differ in layout, never in what a page asks or accepts.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,9 @@ class FieldView:
     year: str = ""
     postcode: str = ""  # address pickers: the postcode searched
     choices: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
+    # An `ask_when` that reads answers on this same page, as JSON for the browser to show
+    # and hide the question as they are given (the server decides either way).
+    ask_when_json: str = ""
 
     @property
     def type(self) -> str:
@@ -41,6 +45,9 @@ class PageView:
     fields: list[FieldView]
     errors: list[tuple[str, str]]  # (anchor, message) for the error summary
     can_go_back: bool
+    # Earlier facts that same-page conditions also read (JSON-safe: answers are scalars,
+    # lists of option values or ISO dates).
+    known_earlier: dict[str, Any] = field(default_factory=dict)
 
 
 def page_view(dialogue: Dialogue, state: engine.RunState, context: engine.Context, *,
@@ -51,17 +58,23 @@ def page_view(dialogue: Dialogue, state: engine.RunState, context: engine.Contex
     known = engine.facts(dialogue, state.answers, context)
     errors = errors or {}
     fields = []
+    on_page = {q.id for q in page.questions}
+    earlier: dict[str, Any] = {}
     for question in engine.asked(page, known):
         view = FieldView(name=f"q_{question.id}", question=question,
                          error=errors.get(question.id, ""))
         _fill(view, question, state.answers.get(question.id), raw, context)
+        if question.ask_when is not None and engine.names_any(question.ask_when, on_page):
+            view.ask_when_json = json.dumps(question.ask_when)
+            earlier.update({name: known[name] for name in engine.facts_named(question.ask_when)
+                            if name not in on_page and name in known})
         fields.append(view)
     anchors = {f.question.id: _anchor(f) for f in fields}
     return PageView(
         page=page, title=page.title,
         guidance=engine.fill(page.guidance, dialogue, known, context),
         fields=fields, errors=[(anchors.get(q, "main-content"), m) for q, m in errors.items()],
-        can_go_back=bool(state.trail))
+        can_go_back=bool(state.trail), known_earlier=earlier)
 
 
 def _anchor(view: FieldView) -> str:
