@@ -89,6 +89,15 @@ def _locked(session: WorkSession, *, terminal: str, by) -> WorkSession:
     return session
 
 
+def _unfinished(session: WorkSession, item: ContactService, refusal: str) -> ContactService:
+    """The basket item, row-locked, checked to belong to the session and to be under way."""
+    item = (ContactService.objects.select_for_update(of=("self",)).select_related("service")
+            .get(pk=item.pk, contact=session.contact))
+    if item.is_finished:
+        raise WorkSessionError(f"{item.service.label} {refusal}")
+    return item
+
+
 def _touch(session: WorkSession, *fields: str) -> None:
     session.last_step_at = timezone.now()
     session.save(update_fields=["last_step_at", *fields])
@@ -176,9 +185,7 @@ def do_add_service(session: WorkSession, service: Service, *, by, terminal: str
 @transaction.atomic
 def do_remove_service(session: WorkSession, item: ContactService, *, by, terminal: str) -> None:
     session = _locked(session, terminal=terminal, by=by)
-    item = ContactService.objects.select_for_update().get(pk=item.pk, contact=session.contact)
-    if item.is_finished:
-        raise WorkSessionError(f"{item.service.label} is finished and stays in the record")
+    item = _unfinished(session, item, "is finished and stays in the record")
     if session.current_id == item.pk:
         session.current = None
     item.delete()
@@ -229,9 +236,7 @@ def do_answer_page(session: WorkSession, item: ContactService, raw, *, by, termi
 @transaction.atomic
 def do_go_back(session: WorkSession, item: ContactService, *, by, terminal: str) -> None:
     session = _locked(session, terminal=terminal, by=by)
-    item = ContactService.objects.select_for_update().get(pk=item.pk, contact=session.contact)
-    if item.is_finished:
-        raise WorkSessionError(f"{item.service.label} is finished; its outcome stands")
+    item = _unfinished(session, item, "is finished; its outcome stands")
     state = RunState.from_json(item.run)
     engine.go_back(state)
     item.run = state.to_json()
