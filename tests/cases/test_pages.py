@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from onestop.cases.actions import do_escalate_breaches, do_raise_members_enquiry, do_resolve_case
 from onestop.cases.models import Case, Feedback
+from onestop.core.models import RecordAccess
 from tests.cases.factories import (
     BINS,
     a_back_office_officer,
@@ -99,6 +100,14 @@ def test_the_case_page_shows_details_history_and_only_the_allowed_buttons(client
     assert f"/cases/{case.reference}/reopen/" not in html
     assert "Send feedback" in html
     assert "Raised" in html
+
+
+def test_opening_a_case_page_is_in_the_residents_access_log(client, officer):
+    case = a_case(person=a_resident(MID_SUFFOLK))
+    signed_in(client, officer).get(f"/cases/{case.reference}/")
+    logged = RecordAccess.objects.get(person=case.person)
+    assert (logged.user, logged.granted, logged.purpose) == (officer, True,
+                                                             f"case {case.reference}")
 
 
 def test_moves_are_made_by_post_and_refused_moves_say_why(client, officer):

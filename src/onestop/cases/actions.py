@@ -18,6 +18,7 @@ from django.utils import timezone
 from onestop.authorities.models import Authority
 from onestop.authorities.responsibility import NoProvider, providing_authority
 from onestop.cases.models import Case, CaseEvent, CaseTransitionError, Feedback
+from onestop.core.actions import do_record_access
 from onestop.core.workingdays import MAX_WORKING_DAYS, due_date
 from onestop.people.models import ContactDetail, Person
 from onestop.people.queries import can_see_person
@@ -410,3 +411,11 @@ def do_rate_enquiry(case: Case, by, rating: int, comment: str = "") -> Case:
                              note=f"{rating} out of 5" + (f": {case.rating_comment}"
                                                           if case.rating_comment else ""))
     return case
+
+
+def do_open_case(user, case: Case) -> None:
+    """Log that `user` opened a case page, which shows its resident: every view of a
+    resident's record is in the access log. The caller has checked that they may read it."""
+    if case.person_id is not None:
+        do_record_access(user=user, person=case.person, granted=True, contact=case.contact,
+                         purpose=f"case {case.reference}")

@@ -15,6 +15,7 @@ from onestop.cases.actions import (
     can_work_case,
     do_acknowledge_case,
     do_close_case,
+    do_open_case,
     do_raise_members_enquiry,
     do_rate_enquiry,
     do_reopen_case,
@@ -99,6 +100,7 @@ def _render_case(request, case: Case, may_work: bool, *, status: int = 200, erro
 @login_required
 def case_detail(request, reference: str):
     case, may_work = _case_for(request, reference)
+    do_open_case(request.user, case)
     return _render_case(request, case, may_work)
 
 
