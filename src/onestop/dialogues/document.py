@@ -14,7 +14,7 @@ from typing import Any
 CONTEXT_FACTS = frozenset({
     "person.age", "person.has_disability", "household.size", "household.children_under_16",
     "property.type", "property.floor", "property.council_tax_band", "property.tenure",
-    "channel",
+    "channel", "today.month",
 })
 CHANNELS = ("adviser", "self_service", "kiosk")
 # Outcomes that hand work to the back office: a contact that has one is not resolved at

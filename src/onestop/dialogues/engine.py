@@ -74,6 +74,7 @@ def facts(dialogue: Dialogue, answers: Mapping[str, Any], context: Context) -> d
     """Every known fact: context, answers, then computed values in document order."""
     known: dict[str, Any] = {k: v for k, v in context.facts.items() if v is not None}
     known["channel"] = context.channel
+    known["today.month"] = context.today.month  # seasons: heating, garden waste rounds
     known.update({k: v for k, v in answers.items() if v is not None})
     for computed in dialogue.computed:
         value = compute(computed.value, known, context.today)
