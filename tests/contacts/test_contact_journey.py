@@ -12,6 +12,7 @@ from onestop.cases.models import Case
 from onestop.catalogue.models import Service
 from onestop.contacts.models import Contact, ContactService, WorkSession
 from onestop.staff.actions import do_create_team
+from tests.dialogue_steps import post_step, step_of
 from tests.personas import MID_SUFFOLK, a_property, a_resident, an_adviser, authorities
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,8 @@ def add(client: Client, contact_id: int, lgsl: int) -> str:
 
 
 def answer(client: Client, url: str, **fields) -> None:
-    response = client.post(url, {"action": "answer", **{f"q_{k}": v for k, v in fields.items()}})
+    response = post_step(client, url, {"action": "answer",
+                                       **{f"q_{k}": v for k, v in fields.items()}})
     assert response.status_code == 302, response.content.decode()[:3000]
 
 
@@ -65,7 +67,7 @@ def report_a_bin_not_put_out(client, contact_id, home) -> str:
     url = add(client, contact_id, 524)
     answer(client, url, address=str(home.uprn))
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    client.post(url, {"action": "answer", "q_bin": "refuse",
+    post_step(client, url, {"action": "answer", "q_bin": "refuse",
                       **{f"q_{k}": v for k, v in date_answer("collection_day",
                                                                 yesterday).items()}})
     answer(client, url, out_by_7="no")
@@ -144,7 +146,7 @@ def test_every_answer_is_saved_as_it_is_given_and_a_bad_one_is_refused(teams):
     item = ContactService.objects.get(contact_id=contact_id)
     assert item.run["answers"] == {"address": home.uprn}
     assert item.run["page"] == "which_bin"
-    refused = desk.post(url, {"action": "answer", "q_bin": "compost"})
+    refused = post_step(desk, url, {"action": "answer", "q_bin": "compost"})
     assert refused.status_code == 400
     assert "choose one of the options given" in refused.content.decode()
     item.refresh_from_db()
@@ -159,6 +161,7 @@ def test_the_card_carries_the_contact_to_another_terminal_and_the_old_one_is_tol
     url = add(desk_a, contact_id, 524)
     answer(desk_a, url, address=str(home.uprn))
     before = desk_a.get(url).content.decode()
+    stale_step = step_of(before)
 
     landed = sign_in(room_b, adviser)
     assert landed.status_code == 302 and landed["Location"] == "/contacts/resume/"
@@ -171,7 +174,7 @@ def test_the_card_carries_the_contact_to_another_terminal_and_the_old_one_is_tol
     moved = desk_a.get(url)
     assert moved.status_code == 409
     assert "This contact moved to another terminal" in moved.content.decode()
-    refused = desk_a.post(url, {"action": "answer", "q_bin": "refuse"})
+    refused = desk_a.post(url, {"action": "answer", "q_bin": "refuse", "step": stale_step})
     assert refused.status_code == 409
     item = ContactService.objects.get(contact_id=contact_id)
     assert "bin" not in item.run["answers"]
@@ -194,3 +197,23 @@ def test_an_adviser_has_one_open_contact_and_cannot_open_anothers(teams):
 def _answers_block(html: str) -> str:
     start = html.index('id="answers-so-far"')
     return html[start:html.index("</dl>", start)]
+
+
+def test_a_second_click_on_an_answered_page_changes_nothing(teams):
+    adviser, home = an_adviser(), a_property(MID_SUFFOLK)
+    desk = terminal("a")
+    desk.force_login(adviser)
+    contact_id = start(desk, a_resident(property=home))
+    url = add(desk, contact_id, 524)
+    form = desk.get(url).content.decode()
+    first = {"action": "answer", "q_address": str(home.uprn), "step": step_of(form)}
+    assert desk.post(url, first).status_code == 302
+    again = desk.post(url, first, follow=True)  # the same form, posted twice
+    assert "That page had already been answered" in again.content.decode()
+    item = ContactService.objects.get(contact_id=contact_id)
+    assert item.run["page"] == "which_bin" and item.run["trail"] == ["which_address"]
+    back = {"action": "back", "step": step_of(desk.get(url).content.decode())}
+    desk.post(url, back)
+    desk.post(url, back)  # a double click on Previous page goes back one page only
+    item.refresh_from_db()
+    assert item.run["page"] == "which_address" and item.run["trail"] == []

@@ -23,6 +23,7 @@ from onestop.dialogues.validation import parse
 from onestop.dialogues.views import starter_document
 from onestop.staff.models import Role
 from onestop.staff.roles import grant_role_permissions
+from tests.dialogue_steps import post_step
 from tests.personas import a_property, a_staff_member, an_adviser
 
 pytestmark = pytest.mark.django_db
@@ -203,19 +204,19 @@ def test_preview_walks_a_shipped_script_to_its_outcome_and_records_nothing(clien
     assert "Where was the bin missed?" in html
     assert home.one_line_address in html  # a real address from the register
     assert "nothing is recorded" in html
-    assert client.post(url, {"q_address": str(home.uprn)}).status_code == 302
+    assert post_step(client, url, {"q_address": str(home.uprn)}).status_code == 302
     today = timezone.localdate()
-    refused = client.post(url, {"q_bin": "refuse"})
+    refused = post_step(client, url, {"q_bin": "refuse"})
     assert refused.status_code == 400
     assert "Enter an answer: when should it have been collected?" in refused.content.decode()
-    client.post(url, {"q_bin": "refuse", "q_collection_day-day": str(today.day),
+    post_step(client, url, {"q_bin": "refuse", "q_collection_day-day": str(today.day),
                       "q_collection_day-month": str(today.month),
                       "q_collection_day-year": str(today.year)})
-    client.post(url, {"q_out_by_7": "yes", "q_lid_closed": "yes"})
+    post_step(client, url, {"q_out_by_7": "yes", "q_lid_closed": "yes"})
     so_far = client.get(url).content.decode()
     assert "How should the crew reach the resident?" in so_far
     assert "Answers so far" in so_far and "Black bin (general rubbish)" in so_far
-    client.post(url, {"q_access_notes": "Down the side passage"})
+    post_step(client, url, {"q_access_notes": "Down the side passage"})
     end = client.get(url).content.decode()
     assert "Crew to return for the missed bin" in end
     assert "2 working days" in end
@@ -230,13 +231,13 @@ def test_preview_goes_back_and_starts_again(client):
     client.force_login(a_service_owner())
     draft = do_save_draft(service(MISSED_BIN), a_script(), by=None)
     url = f"/dialogues/{MISSED_BIN}/versions/{draft.number}/preview/"
-    client.post(url, {"q_out_by_7": "no"})
+    post_step(client, url, {"q_out_by_7": "no"})
     assert "Bin not presented" in client.get(url).content.decode()
-    client.post(url, {"action": "back"})
+    post_step(client, url, {"action": "back"})
     back = client.get(url).content.decode()
     assert "Was the bin out by 7am?" in back
     assert 'value="no" checked' in back  # the answer given is kept
-    client.post(url, {"q_out_by_7": "yes"})
+    post_step(client, url, {"q_out_by_7": "yes"})
     assert "Crew to return" in client.get(url).content.decode()
     client.post(url, {"action": "restart"})
     again = client.get(url).content.decode()
@@ -261,16 +262,16 @@ def test_preview_finds_addresses_by_postcode(client):
     url = f"/dialogues/{MISSED_BIN}/versions/{version.number}/preview/"
     client.get(url)
     elsewhere = a_property(postcode="IP6 8DL", town="Needham Market")
-    typo = client.post(url, {"find": "address", "q_address-postcode": "nonsense"})
+    typo = post_step(client, url, {"find": "address", "q_address-postcode": "nonsense"})
     assert typo.status_code == 400
     assert "Enter a real postcode, like IP14 1AB" in typo.content.decode()
-    nobody = client.post(url, {"find": "address", "q_address-postcode": "IP1 1AA"})
+    nobody = post_step(client, url, {"find": "address", "q_address-postcode": "IP1 1AA"})
     assert "No addresses found at IP1 1AA" in nobody.content.decode()
-    found = client.post(url, {"find": "address", "q_address-postcode": "ip68dl"})
+    found = post_step(client, url, {"find": "address", "q_address-postcode": "ip68dl"})
     assert found.status_code == 200
     assert elsewhere.one_line_address in found.content.decode()
     assert 'value="ip68dl"' in found.content.decode()  # the postcode typed stays
-    assert client.post(url, {"q_address": str(elsewhere.uprn)}).status_code == 302
+    assert post_step(client, url, {"q_address": str(elsewhere.uprn)}).status_code == 302
     assert "Which bin was missed?" in client.get(url).content.decode()
 
 
@@ -278,7 +279,7 @@ def test_a_preview_restarts_when_the_draft_it_runs_has_changed(client):
     client.force_login(a_service_owner())
     draft = do_save_draft(service(MISSED_BIN), a_script(), by=None)
     url = f"/dialogues/{MISSED_BIN}/versions/{draft.number}/preview/"
-    client.post(url, {"q_out_by_7": "no"})
+    post_step(client, url, {"q_out_by_7": "no"})
     do_save_draft(service(MISSED_BIN), a_script(title="Missed bins"), by=None)
     assert "Was the bin out by 7am?" in client.get(url).content.decode()
 

@@ -12,6 +12,7 @@ from onestop.cases.models import Case
 from onestop.catalogue.models import Service
 from onestop.contacts.models import Contact, ContactService, WorkSession
 from onestop.staff.actions import do_create_team
+from tests.dialogue_steps import post_step, step_of
 from tests.personas import MID_SUFFOLK, a_property, authorities
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def missed_bin_answers(client: Client, run_url: str, home) -> None:
         {"q_access_notes": "Side gate"},
     ]
     for step in steps:
-        response = client.post(run_url, {"action": "answer", **step})
+        response = post_step(client, run_url, {"action": "answer", **step})
         assert response.status_code == 302, response.content.decode()[-3000:]
 
 
@@ -101,8 +102,9 @@ def test_another_browser_cannot_see_or_answer_a_residents_run(waste_team):
     run_url = tell_about_me(resident, begin(resident, "services", 524), home)
     stranger = a_browser("s")
     assert stranger.get(run_url).status_code == 404
-    assert stranger.post(run_url, {"action": "answer", "q_address": str(home.uprn)}
-                         ).status_code == 404
+    step = step_of(resident.get(run_url).content.decode())
+    assert stranger.post(run_url, {"action": "answer", "q_address": str(home.uprn),
+                                   "step": step}).status_code == 404
     assert ContactService.objects.get().run["answers"] == {}
 
 
@@ -110,7 +112,7 @@ def test_a_kiosk_left_idle_is_wiped_for_the_next_person(waste_team, settings):
     home = a_property(MID_SUFFOLK)
     kiosk = a_browser("k")
     run_url = tell_about_me(kiosk, begin(kiosk, "kiosk", 524), home)
-    kiosk.post(run_url, {"action": "answer", "q_address": str(home.uprn)})
+    post_step(kiosk, run_url, {"action": "answer", "q_address": str(home.uprn)})
     item = ContactService.objects.get()
     assert item.run["answers"] == {"address": home.uprn}
     WorkSession.objects.update(last_step_at=timezone.now() - dt.timedelta(

@@ -217,6 +217,7 @@ def do_answer_page(session: WorkSession, item: ContactService, raw, *, by, termi
         raise WorkSessionError(f"{item.service.label} is already finished")
     dialogue = item.dialogue_version.parsed
     state = RunState.from_json(item.run)
+    state.check_step(raw)
     context = run_context(item, raw)
     errors = engine.submit(dialogue, state, raw, context)
     if errors:
@@ -234,10 +235,11 @@ def do_answer_page(session: WorkSession, item: ContactService, raw, *, by, termi
 
 
 @transaction.atomic
-def do_go_back(session: WorkSession, item: ContactService, *, by, terminal: str) -> None:
+def do_go_back(session: WorkSession, item: ContactService, raw, *, by, terminal: str) -> None:
     session = _locked(session, terminal=terminal, by=by)
     item = _unfinished(session, item, "is finished; its outcome stands")
     state = RunState.from_json(item.run)
+    state.check_step(raw)
     engine.go_back(state)
     item.run = state.to_json()
     item.save(update_fields=["run"])

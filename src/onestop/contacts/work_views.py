@@ -21,11 +21,13 @@ from onestop.contacts.running import run_context
 from onestop.contacts.views import _open_record
 from onestop.core.access import desk_staff_only, requires_role
 from onestop.dialogues import engine
-from onestop.dialogues.engine import RunState
+from onestop.dialogues.engine import RunState, StaleStep
 from onestop.dialogues.presentation import outcome_view, page_view
 from onestop.dialogues.queries import published_versions
 
 adviser_only = requires_role("adviser", "team_leader")
+STALE = ("That page had already been answered, so nothing was changed. This is where the "
+         "script is now.")
 SERVICE_RESULTS = 15
 
 
@@ -170,7 +172,7 @@ def run_service(request, contact_id: int, item_id: int):
         step, user, terminal = request.POST.get("action", ""), request.user, request.terminal_key
         try:
             if step == "back":
-                actions.do_go_back(session, item, by=user, terminal=terminal)
+                actions.do_go_back(session, item, request.POST, by=user, terminal=terminal)
                 return redirect("contacts:run-service", contact_id, item_id)
             if "find" in request.POST:
                 raw = request.POST  # an address search: show the page again, saving nothing
@@ -182,6 +184,9 @@ def run_service(request, contact_id: int, item_id: int):
                 raw, status = request.POST, 400
         except ContactMoved:
             return _moved(request, session)
+        except StaleStep:
+            messages.error(request, STALE)
+            return redirect("contacts:run-service", contact_id, item_id)
         except WorkSessionError as error:
             messages.error(request, str(error))
             return redirect("contacts:run-service", contact_id, item_id)

@@ -29,6 +29,11 @@ class DialogueBroken(RuntimeError):
     """A published dialogue did something validation should have caught (a bug)."""
 
 
+class StaleStep(ValueError):
+    """A form drawn for an earlier step came back (a double click, a second tab, the Back
+    button): answering it would answer whatever page the run is on now."""
+
+
 @dataclass(frozen=True)
 class Context:
     """What the engine may know about the contact besides the answers."""
@@ -66,6 +71,19 @@ class RunState:
     @property
     def finished(self) -> bool:
         return self.outcome is not None
+
+    @property
+    def step(self) -> str:
+        """Names this point of the run; every page's form carries it back."""
+        return f"{self.page or 'end'}.{len(self.trail)}"
+
+    def check_step(self, raw: Mapping[str, Any]) -> None:
+        submitted = raw.get("step", "")
+        if isinstance(submitted, list):
+            submitted = submitted[-1] if submitted else ""
+        if submitted != self.step:
+            raise StaleStep(f"that form was for an earlier step (at {self.step!r} now, "
+                            f"not {submitted!r})")
 
 
 # --- facts, conditions and computed values ------------------------------------------------

@@ -45,6 +45,7 @@ class PageView:
     fields: list[FieldView]
     errors: list[tuple[str, str]]  # (anchor, message) for the error summary
     can_go_back: bool
+    step: str = ""  # RunState.step, sent back with the form
     # Earlier facts that same-page conditions also read (JSON-safe: answers are scalars,
     # lists of option values or ISO dates).
     known_earlier: dict[str, Any] = field(default_factory=dict)
@@ -74,7 +75,7 @@ def page_view(dialogue: Dialogue, state: engine.RunState, context: engine.Contex
         page=page, title=page.title,
         guidance=engine.fill(page.guidance, dialogue, known, context),
         fields=fields, errors=[(anchors.get(q, "main-content"), m) for q, m in errors.items()],
-        can_go_back=bool(state.trail), known_earlier=earlier)
+        can_go_back=bool(state.trail), known_earlier=earlier, step=state.step)
 
 
 def _anchor(view: FieldView) -> str:

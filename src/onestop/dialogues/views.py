@@ -162,6 +162,12 @@ def preview(request, lgsl: int, number: int):
         if action == "restart":
             request.session.pop(key, None)
             return redirect(request.path)
+        try:
+            state.check_step(request.POST)
+        except engine.StaleStep:
+            messages.error(request, "That page had already been answered, so nothing was "
+                                    "changed. This is where the preview is now.")
+            return redirect(request.path)
         if action == "back":
             engine.go_back(state)
             _keep(request, key, run)
@@ -191,7 +197,7 @@ def _render_page(request, version, dialogue, state, context, *, raw=None, errors
                                                       errors=errors),
         "end": outcome_view(dialogue, state, context) if state.finished else None,
         "answered": engine.summary(dialogue, state, context),
-        "can_go_back": bool(state.trail),
+        "can_go_back": bool(state.trail), "step": state.step,
     }, status=status)
 
 

@@ -20,7 +20,8 @@ from onestop.catalogue.models import Service
 from onestop.contacts import actions
 from onestop.contacts.actions import ContactError, ContactMoved, WorkSessionError
 from onestop.contacts.models import Contact, ContactService, WorkSession
-from onestop.contacts.work_views import run_page_context
+from onestop.contacts.work_views import STALE, run_page_context
+from onestop.dialogues.engine import StaleStep
 from onestop.dialogues.queries import published_versions
 from onestop.people.models import Property
 from onestop.people.postcodes import normalise_postcode
@@ -131,7 +132,8 @@ def run(request, mode: str, item_id: int):
     if request.method == "POST" and session.is_open:
         try:
             if request.POST.get("action") == "back":
-                actions.do_go_back(session, item, by=None, terminal=request.terminal_key)
+                actions.do_go_back(session, item, request.POST, by=None,
+                                   terminal=request.terminal_key)
                 return redirect(f"portal:{mode}-run", item.pk)
             if "find" in request.POST:
                 raw = request.POST
@@ -145,6 +147,9 @@ def run(request, mode: str, item_id: int):
                                                  terminal=request.terminal_key)
                     return redirect(f"portal:{mode}-run", item.pk)
                 raw, status = request.POST, 400
+        except StaleStep:
+            messages.error(request, STALE)
+            return redirect(f"portal:{mode}-run", item.pk)
         except WorkSessionError as error:
             messages.error(request, str(error))
             return redirect(f"portal:{mode}-run", item.pk)
