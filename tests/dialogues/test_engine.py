@@ -119,6 +119,10 @@ def test_a_question_asked_only_on_an_answer_on_its_own_page_is_then_required():
     ({"q_count": "2.5"}, "How many items must be a whole number"),
     ({"q_count": "11"}, "How many items must be 10 or less"),
     ({"q_count": ""}, "Enter an answer: how many items"),
+    ({"q_count": "nan"}, "How many items must be a number"),
+    ({"q_count": "inf"}, "How many items must be a number"),
+    ({"q_count": "1_0"}, "How many items must be a number"),
+    ({"q_count": "１"}, "How many items must be a number"),  # a full-width digit
 ])
 def test_bad_numbers_are_refused_with_the_question_named(raw, error):
     dialogue = _dialogue()
@@ -135,6 +139,10 @@ def test_bad_numbers_are_refused_with_the_question_named(raw, error):
     ({"q_day-day": "x", "q_day-month": "1", "q_day-year": "2026"}, "day",
      "Collection day must be a real date, in numbers"),
     ({"q_where": "999"}, "where", "Choose an address from the list"),
+    ({"q_day-day": "9", "q_day-month": "1", "q_day-year": "9" * 30}, "day",
+     "Collection day must be a real date, like 27 3 2026"),
+    ({"q_day-day": "9", "q_day-month": "1", "q_day-year": "26"}, "day",
+     "Collection day must be a real date, like 27 3 2026"),
 ])
 def test_bad_dates_and_addresses_not_offered_are_refused(raw, field, error):
     dialogue = _dialogue()

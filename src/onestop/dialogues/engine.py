@@ -21,6 +21,7 @@ from typing import Any
 from onestop.core.workingdays import working_days_between
 from onestop.dialogues.document import Dialogue, Outcome, Page, Question
 
+NUMBER = re.compile(r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$")
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?)\}")
 MAX_TEXT = 5000
 
@@ -382,10 +383,11 @@ def _clean(question: Question, raw: Mapping[str, Any], context: Context):
 
 
 def _clean_number(question: Question, text: str):
-    try:
-        number = float(text.replace(",", ""))
-    except ValueError:
-        raise ValueError(f"{question.label} must be a number") from None
+    plain = text.replace(",", "")
+    # Only plain decimals: float() would also take "nan", "inf" and "1_000".
+    if not NUMBER.match(plain):
+        raise ValueError(f"{question.label} must be a number")
+    number = float(plain)
     if question.whole_number:
         if not number.is_integer():
             raise ValueError(f"{question.label} must be a whole number")
@@ -401,11 +403,13 @@ def _clean_date(question: Question, raw, key: str, today: dt.date) -> str | None
     parts = [_one(raw, f"{key}-{part}").strip() for part in ("day", "month", "year")]
     if not any(parts):
         return None
-    if not all(p.isdecimal() for p in parts):
+    if not all(p.isascii() and p.isdecimal() for p in parts):
         raise ValueError(f"{question.label} must be a real date, in numbers")
+    if len(parts[0]) > 2 or len(parts[1]) > 2 or len(parts[2]) != 4:
+        raise ValueError(f"{question.label} must be a real date, like 27 3 2026")
     day, month, year = (int(p) for p in parts)
     if year < 1900:
-        raise ValueError(f"{question.label}: the year must have four digits")
+        raise ValueError(f"{question.label}: the year must be 1900 or later")
     try:
         value = dt.date(year, month, day)
     except ValueError:
@@ -418,7 +422,7 @@ def _clean_date(question: Question, raw, key: str, today: dt.date) -> str | None
 
 
 def _picked(text: str, offered: Mapping[int, str], what: str) -> int:
-    if not text.isdecimal() or len(text) > 18 or int(text) not in offered:
+    if not (text.isascii() and text.isdecimal()) or len(text) > 18 or int(text) not in offered:
         raise ValueError(f"Choose {what}")
     return int(text)
 
