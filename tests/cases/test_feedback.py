@@ -9,13 +9,14 @@ from django.template.loader import render_to_string
 from onestop.cases.actions import (
     CaseAccessDenied,
     CaseError,
+    do_raise_members_enquiry,
     do_resolve_case,
     do_send_feedback,
 )
 from onestop.cases.models import CaseEvent, Feedback
 from onestop.cases.queries import cases_for_person
 from onestop.people.actions import do_add_email, do_add_phone
-from tests.cases.factories import a_back_office_officer, a_case, a_team
+from tests.cases.factories import a_back_office_officer, a_case, a_councillor, a_team
 from tests.personas import MID_SUFFOLK, a_property, a_resident
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +107,9 @@ def test_a_persons_cases_come_newest_first_with_their_feedback_in_fixed_queries(
     older, newer = a_case(person=resident), a_case(person=resident)
     for case in (older, newer, newer):
         do_send_feedback(case, officer, "Update")
+    assert officer.role_names  # the viewer's roles are read once per request, before
     with django_assert_num_queries(2):
-        cases = list(cases_for_person(resident))
+        cases = list(cases_for_person(resident, officer))
         counts = [len(case.feedback.all()) for case in cases]
         services = [case.service.lgsl for case in cases]
     assert cases == [newer, older]
@@ -120,9 +122,22 @@ def test_the_person_page_include_lists_each_case_with_its_feedback(officer):
     case = a_case(person=resident)
     do_send_feedback(case, officer, "We have booked the crew for Thursday")
     html = render_to_string("cases/includes/person_cases.html",
-                            {"person_cases": cases_for_person(resident)})
+                            {"person_cases": cases_for_person(resident, officer)})
     assert case.reference in html
     assert "We have booked the crew for Thursday" in html
     assert "by letter" in html
     assert "No cases." in render_to_string("cases/includes/person_cases.html",
-                                           {"person_cases": cases_for_person(a_resident())})
+                                           {"person_cases": cases_for_person(a_resident(),
+                                                                             officer)})
+
+
+def test_a_councillor_reads_only_their_own_enquiries_among_a_residents_cases(officer):
+    resident = a_resident()
+    referral = a_case(person=resident)
+    mine, theirs = a_councillor(), a_councillor()
+    enquiry = do_raise_members_enquiry(mine, service=referral.service, person=resident,
+                                       question="When will the bin be emptied?")
+    do_raise_members_enquiry(theirs, service=referral.service, person=resident,
+                             question="A confidential question")
+    assert list(cases_for_person(resident, mine)) == [enquiry]
+    assert referral in cases_for_person(resident, officer)

@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from onestop.cases.models import Case, CaseEvent, Feedback
-from onestop.staff.models import Team
+from onestop.staff.models import Role, Team
 
 PERFORMANCE_DAYS = 90
 
@@ -56,9 +56,16 @@ def case_page(reference: str) -> QuerySet[Case]:
                               Prefetch("feedback", Feedback.objects.select_related("by"))))
 
 
-def cases_for_person(person) -> QuerySet[Case]:
-    """A person's cases, newest first, each with its feedback (newest first)."""
-    return (Case.objects.filter(person=person)
+def cases_for_person(person, viewer) -> QuerySet[Case]:
+    """A person's cases that `viewer` may read, newest first, each with its feedback.
+
+    A councillor sees only the enquiries they raised: another member's enquiry, and the
+    back office's referrals, are not theirs to read (the case page refuses them too)."""
+    cases = Case.objects.filter(person=person)
+    if viewer.has_role(Role.COUNCILLOR) and not viewer.has_role(
+            Role.ADVISER, Role.BACK_OFFICE_OFFICER, Role.TEAM_LEADER, Role.ADMINISTRATOR):
+        cases = cases.filter(councillor=viewer)
+    return (cases
             .select_related("service", "team", "authority")
             .prefetch_related(Prefetch("feedback", Feedback.objects.order_by("-at", "-id")))
             .order_by("-raised_at", "-id"))

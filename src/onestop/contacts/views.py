@@ -76,7 +76,7 @@ def person_page(request, person_id: int):
                                                    closed_at__isnull=True).first(),
         "can_start": request.user.has_role("adviser", "team_leader"),
         "start_channels": START_CHANNELS,
-        "person_cases": cases_for_person(person),
+        "person_cases": cases_for_person(person, request.user),
     })
 
 
