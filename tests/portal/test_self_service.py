@@ -143,3 +143,31 @@ def test_only_scripts_open_to_self_service_are_offered():
     assert "Report a missed bin collection" in kiosk_page
     repairs = "Report a repair in a council home"
     assert repairs in web_page and repairs not in kiosk_page
+
+
+def test_a_finished_kiosk_run_is_forgotten_once_the_kiosk_is_left_alone(waste_team, settings):
+    home = a_property(MID_SUFFOLK)
+    kiosk = a_browser("k")
+    about = begin(kiosk, "kiosk", 524)
+    run_url = tell_about_me(kiosk, about, home)
+    missed_bin_answers(kiosk, run_url, home)
+    assert "Crew to return for the missed bin" in kiosk.get(run_url).content.decode()
+    assert kiosk.get(about)["Location"] == run_url  # finished: the details are not shown
+    WorkSession.objects.update(last_step_at=timezone.now() - dt.timedelta(
+        seconds=settings.KIOSK_IDLE_SECONDS + 1))
+    assert kiosk.get("/kiosk/").status_code == 200
+    assert kiosk.get(run_url).status_code == 404
+    assert kiosk.get(about).status_code == 404
+    assert Case.objects.get().requester_name == "Dev Patel"  # the request itself stands
+
+
+def test_a_resident_still_typing_keeps_the_kiosk_session(waste_team, settings):
+    home = a_property(MID_SUFFOLK)
+    kiosk = a_browser("k")
+    run_url = tell_about_me(kiosk, begin(kiosk, "kiosk", 524), home)
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.KIOSK_IDLE_SECONDS + 1)
+    WorkSession.objects.update(last_step_at=long_ago)
+    assert kiosk.post("/kiosk/still-here/").status_code == 204
+    assert WorkSession.objects.get().last_step_at > long_ago
+    assert kiosk.get(run_url).status_code == 200
+    assert a_browser("x").post("/kiosk/still-here/").status_code == 204  # nobody's: no-op

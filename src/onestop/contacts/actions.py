@@ -368,3 +368,11 @@ def do_record_requester(session: WorkSession, *, name: str, email: str = "", pho
                                 "requester_property"])
     _touch(session)
     return contact
+
+
+@transaction.atomic
+def do_keep_self_service_alive(session: WorkSession, *, terminal: str) -> None:
+    """A resident is still at work on a page (the kiosk saw them type or tap)."""
+    session = WorkSession.objects.select_for_update().get(pk=session.pk)
+    if session.owner_id is None and session.terminal == terminal:
+        _touch(session)

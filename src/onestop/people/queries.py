@@ -112,3 +112,8 @@ def sample_properties(user, count: int = 3) -> list[Property]:
     in_area = Property.objects.filter(authorities__in=user.authority_ids()).distinct()
     sample = list(in_area.order_by("uprn")[:count])
     return sample or list(Property.objects.order_by("uprn")[:count])
+
+
+def properties_at(postcode: str, limit: int) -> list[Property]:
+    """The register's addresses at a (normalised) postcode, in street order."""
+    return list(Property.objects.filter(postcode=postcode).order_by("address_line_1")[:limit])

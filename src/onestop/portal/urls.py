@@ -18,6 +18,7 @@ def _pages(prefix: str, mode: str) -> list:
              name=f"{mode}-about-you"),
         path(f"{prefix}runs/<int:item_id>/", views.run, kwargs, name=f"{mode}-run"),
         path(f"{prefix}end/", views.end, kwargs, name=f"{mode}-end"),
+        path(f"{prefix}still-here/", views.still_here, kwargs, name=f"{mode}-still-here"),
     ]
 
 

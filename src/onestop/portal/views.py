@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -23,8 +23,8 @@ from onestop.contacts.models import Contact, ContactService, WorkSession
 from onestop.contacts.work_views import STALE, run_page_context
 from onestop.dialogues.engine import StaleStep
 from onestop.dialogues.queries import published_versions
-from onestop.people.models import Property
 from onestop.people.postcodes import normalise_postcode
+from onestop.people.queries import properties_at
 
 SESSION_KEY = "self_service_runs"
 CHANNEL = {"web": Contact.Channel.WEB, "kiosk": Contact.Channel.KIOSK}
@@ -38,10 +38,13 @@ def _render(request, mode: str, template: str, context: dict, status: int = 200)
                   status=status)
 
 
+IDLE_MESSAGE = ("The last session ended because the kiosk was not used for a while. "
+                "Nothing from it is shown.")
+
+
 def index(request, mode: str):
     if mode == "kiosk" and _wipe_if_idle(request):
-        messages.info(request, "The last session ended because the kiosk was not used for "
-                               "a while. Nothing from it is shown.")
+        messages.info(request, IDLE_MESSAGE)
     query = request.GET.get("q", "").strip()[:100]
     versions = published_versions(ENGINE_CHANNEL[mode])
     if query:
@@ -82,7 +85,12 @@ def _mine(request, mode: str, item_id: int) -> ContactService:
 
 
 def about_you(request, mode: str, item_id: int):
+    if mode == "kiosk" and _wipe_if_idle(request):
+        messages.info(request, IDLE_MESSAGE)
+        return redirect("portal:kiosk-index")
     item = _mine(request, mode, item_id)
+    if not item.contact.work_session.is_open:
+        return redirect(f"portal:{mode}-run", item.pk)  # finished: details stay as given
     session, contact = item.contact.work_session, item.contact
     data = request.POST if request.method == "POST" else {
         "name": contact.requester_name, "email": contact.requester_email,
@@ -90,8 +98,7 @@ def about_you(request, mode: str, item_id: int):
         "postcode": contact.requester_property.postcode if contact.requester_property else "",
         "address": str(contact.requester_property.uprn) if contact.requester_property else ""}
     postcode = normalise_postcode(data.get("postcode", ""))
-    addresses = list(Property.objects.filter(postcode=postcode).order_by("address_line_1")
-                     [:ADDRESSES_SHOWN]) if postcode else []
+    addresses = properties_at(postcode, ADDRESSES_SHOWN) if postcode else []
     errors: dict[str, str] = {}
     if request.method == "POST" and "find" not in request.POST:
         if not postcode:
@@ -119,13 +126,11 @@ def about_you(request, mode: str, item_id: int):
 
 
 def run(request, mode: str, item_id: int):
+    if mode == "kiosk" and _wipe_if_idle(request):
+        messages.info(request, IDLE_MESSAGE)
+        return redirect("portal:kiosk-index")
     item = _mine(request, mode, item_id)
     session = item.contact.work_session
-    if mode == "kiosk" and _idle(session):
-        _wipe(request, session)
-        messages.info(request, "Your session ended because the kiosk was not used for a "
-                               "while. Please start again.")
-        return redirect("portal:kiosk-index")
     if item.contact.requester_property_id is None:
         return redirect(f"portal:{mode}-about-you", item.pk)
     raw, errors, status = None, None, 200
@@ -158,9 +163,18 @@ def run(request, mode: str, item_id: int):
 
 
 @require_POST
+def still_here(request, mode: str):
+    """The kiosk's page saw the resident at work (typing, tapping): their session is not
+    idle, though no page has been saved for a while."""
+    for session in _sessions(request):
+        actions.do_keep_self_service_alive(session, terminal=request.terminal_key)
+    return HttpResponse(status=204)
+
+
+@require_POST
 def end(request, mode: str):
     """Finish and clear: the one press that leaves a kiosk (or a shared PC) clean."""
-    for session in _open_sessions(request):
+    for session in _sessions(request):
         _wipe(request, session, flush=False)
     request.session.flush()
     messages.info(request, "Finished. Everything you entered has been cleared from this "
@@ -168,22 +182,26 @@ def end(request, mode: str):
     return redirect(f"portal:{mode}-index")
 
 
-def _open_sessions(request) -> list[WorkSession]:
+def _sessions(request) -> list[WorkSession]:
+    """This browser's self-service sessions on this terminal, open or finished."""
     ids = request.session.get(SESSION_KEY, [])
-    return list(WorkSession.objects.filter(contact__basket__pk__in=ids, closed_at__isnull=True,
+    if not ids:
+        return []
+    return list(WorkSession.objects.filter(contact__basket__pk__in=ids, owner__isnull=True,
                                            terminal=request.terminal_key).distinct())
 
 
-def _idle(session: WorkSession) -> bool:
-    quiet = dt.timedelta(seconds=settings.KIOSK_IDLE_SECONDS)
-    return session.is_open and timezone.now() - session.last_step_at > quiet
-
-
 def _wipe_if_idle(request) -> bool:
-    idle = [s for s in _open_sessions(request) if _idle(s)]
-    for session in idle:
-        _wipe(request, session)
-    return bool(idle)
+    """On a kiosk, forget everything of a browser session left alone too long, finished
+    runs included: the next person must see nothing of the last one's."""
+    quiet = dt.timedelta(seconds=settings.KIOSK_IDLE_SECONDS)
+    sessions = _sessions(request)
+    if not any(timezone.now() - s.last_step_at > quiet for s in sessions):
+        return False
+    for session in sessions:
+        _wipe(request, session, flush=False)
+    request.session.flush()
+    return True
 
 
 def _wipe(request, session: WorkSession, *, flush: bool = True) -> None:

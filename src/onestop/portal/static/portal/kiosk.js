@@ -12,6 +12,18 @@
   var stay = document.getElementById("idle-stay");
   var quietTimer = null;
   var tickTimer = null;
+  var stillHereUrl = body.getAttribute("data-still-here-url");
+  var lastPing = Date.now();
+
+  // Typing a long answer saves nothing until Continue: tell the server, now and then,
+  // that someone is here, so that it does not clear the session as idle.
+  function ping() {
+    if (!stillHereUrl || !form || Date.now() - lastPing < 30000) { return; }
+    lastPing = Date.now();
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    window.fetch(stillHereUrl, {method: "POST", credentials: "same-origin",
+      headers: {"X-CSRFToken": token ? token.value : ""}}).catch(function () {});
+  }
 
   function finish() { if (form) { form.submit(); } }
 
@@ -38,6 +50,7 @@
     document.addEventListener(name, function (event) {
       if (name === "keydown" && event.key === "Escape") { finish(); return; }
       active();
+      ping();
     }, { passive: true });
   });
   if (stay) { stay.addEventListener("click", active); }
