@@ -13,6 +13,7 @@ from django.utils import timezone
 from onestop.catalogue.models import Service
 from onestop.contacts.models import Contact, WorkSession
 from onestop.dialogues.actions import (
+    DialogueStateError,
     do_give_unowned_dialogues_to,
     do_load_shipped_dialogues,
     do_publish,
@@ -500,3 +501,17 @@ def test_a_shipped_script_is_claimed_by_the_first_service_owner_to_edit_it():
     assert do_give_unowned_dialogues_to(second) == Dialogue.objects.filter(owner=second).count()
     bins.refresh_from_db()
     assert bins.owner == owner  # an owned script keeps its owner
+
+
+def test_a_script_is_edited_and_published_only_by_its_owner_or_an_administrator():
+    do_load_shipped_dialogues()
+    keeper, other = a_staff_member(Role.SERVICE_OWNER), a_staff_member(Role.SERVICE_OWNER)
+    bins = Dialogue.objects.get(service__lgsl=MISSED_BIN)
+    draft = do_save_draft(bins.service, bins.published.document, by=keeper)
+    with pytest.raises(DialogueStateError, match="script is kept by"):
+        do_save_draft(bins.service, a_script(title="Hijacked"), by=other)
+    with pytest.raises(DialogueStateError, match="script is kept by"):
+        do_publish(draft, by=other, review_by=a_year_on())
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.document == bins.published.document
+    do_publish(draft, by=a_staff_member(Role.ADMINISTRATOR), review_by=a_year_on())

@@ -122,7 +122,7 @@ def test_a_question_asked_only_on_an_answer_on_its_own_page_is_then_required():
     ({"q_count": "nan"}, "How many items must be a number"),
     ({"q_count": "inf"}, "How many items must be a number"),
     ({"q_count": "1_0"}, "How many items must be a number"),
-    ({"q_count": "１"}, "How many items must be a number"),  # a full-width digit
+    ({"q_count": "\uff11"}, "How many items must be a number"),  # a full-width digit one
 ])
 def test_bad_numbers_are_refused_with_the_question_named(raw, error):
     dialogue = _dialogue()

@@ -44,6 +44,7 @@ def do_save_draft(service: Service, document: dict | str, *, by, change_note: st
     dialogue, _ = Dialogue.objects.get_or_create(service=service,
                                                  defaults={"owner": by})
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    _may_edit_this(dialogue, by)
     if dialogue.owner_id is None and by is not None and by.has_role(Role.SERVICE_OWNER):
         # A shipped script has no owner until a service owner first edits it.
         dialogue.owner = by
@@ -58,9 +59,20 @@ def do_save_draft(service: Service, document: dict | str, *, by, change_note: st
                                           created_by=by, change_note=change_note[:300])
 
 
+def _may_edit_this(dialogue: Dialogue, by) -> None:
+    """A script is kept by its owner; administrators may step in, and a script nobody owns
+    yet is open to any service owner (the first one to edit it keeps it)."""
+    if by is None or by.has_role(Role.ADMINISTRATOR):
+        return
+    if dialogue.owner_id not in (None, by.pk):
+        raise DialogueStateError(f"the {dialogue.service.label} script is kept by "
+                                 f"{dialogue.owner.get_full_name() or dialogue.owner}")
+
+
 @transaction.atomic
 def do_publish(version: DialogueVersion, *, by, review_by: dt.date) -> DialogueVersion:
     _may_edit(by)
+    _may_edit_this(version.dialogue, by)
     parse(version.document)  # a draft saved before a schema change may no longer run
     version.publish(by=by, review_by=review_by)
     return version
