@@ -217,3 +217,26 @@ def test_a_second_click_on_an_answered_page_changes_nothing(teams):
     desk.post(url, back)  # a double click on Previous page goes back one page only
     item.refresh_from_db()
     assert item.run["page"] == "which_address" and item.run["trail"] == []
+
+
+def test_ending_a_contact_early_keeps_a_referral_already_raised(teams):
+    adviser, home = an_adviser(), a_property(MID_SUFFOLK, tenure="")
+    desk = terminal("a")
+    desk.force_login(adviser)
+    contact_id = start(desk, a_resident(property=home))
+    report_a_leak(desk, contact_id, home)
+    add(desk, contact_id, 524)  # begun, never finished
+    desk.post(f"/contacts/{contact_id}/", {"action": "abandon"})
+    contact = Contact.objects.get(pk=contact_id)
+    assert contact.outcome == Contact.Outcome.REFERRED
+    assert contact.resolved_at_first_contact is False
+    assert Case.objects.filter(contact=contact).count() == 1
+
+
+def test_a_contact_with_nothing_finished_ends_as_abandoned(teams):
+    desk = terminal("a")
+    desk.force_login(an_adviser())
+    contact_id = start(desk, a_resident())
+    add(desk, contact_id, 524)
+    desk.post(f"/contacts/{contact_id}/", {"action": "abandon"})
+    assert Contact.objects.get(pk=contact_id).outcome == Contact.Outcome.ABANDONED

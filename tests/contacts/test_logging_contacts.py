@@ -27,6 +27,10 @@ def test_logging_a_contact_records_channel_services_outcome_and_notes():
     assert sorted(contact.services.values_list("lgsl", flat=True)) == [58, 530]
     assert contact.notes == "Asked about bins and the bill."
     assert contact.started_at <= contact.ended_at
+    assert contact.resolved_at_first_contact is True
+    referred = do_log_contact(recorded_by=adviser, person=resident, channel="phone",
+                              outcome="referred", services=services(58))
+    assert referred.resolved_at_first_contact is False
 
 
 def test_a_contact_needs_at_least_one_service_and_a_known_channel():

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from onestop.cases.actions import CaseError, do_raise_case
@@ -15,6 +16,7 @@ from onestop.catalogue.models import Service
 from onestop.contacts.models import Contact, ContactService, WorkSession
 from onestop.contacts.running import home_of, run_context
 from onestop.dialogues import engine
+from onestop.dialogues.document import REFERRING_OUTCOMES
 from onestop.dialogues.engine import RunState
 from onestop.dialogues.queries import published_version_for
 from onestop.people.models import Person, Property
@@ -55,6 +57,7 @@ def do_log_contact(*, recorded_by, channel: str, outcome: str, services: Sequenc
         raise ContactError("ended_at", "a contact cannot end in the future")
     contact = Contact.objects.create(
         person=person, recorded_by=recorded_by, channel=channel, outcome=outcome,
+        resolved_at_first_contact=outcome == Contact.Outcome.RESOLVED,
         notes=notes.strip(), started_at=started_at, ended_at=ended_at,
         source_reference=source_reference)
     contact.services.set(services)
@@ -65,6 +68,11 @@ def do_log_contact(*, recorded_by, channel: str, outcome: str, services: Sequenc
 
 class WorkSessionError(ValueError):
     """A step in a contact cannot be taken as asked; the message says why."""
+
+
+class CannotRefer(WorkSessionError):
+    """A script ended in a referral that could not be routed (no team handles the service
+    at that address); nothing of the step was saved."""
 
 
 class ContactMoved(WorkSessionError):
@@ -117,10 +125,16 @@ def do_start_contact(*, adviser, channel: str, terminal: str, person: Person | N
     if open_one is not None:
         raise WorkSessionError(f"finish contact {open_one.contact_id} before starting another")
     now = timezone.now()
-    contact = Contact.objects.create(person=person, recorded_by=adviser, channel=channel,
-                                     started_at=now)
-    return WorkSession.objects.create(contact=contact, owner=adviser, terminal=terminal,
-                                      claimed_at=now, last_step_at=now)
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(person=person, recorded_by=adviser,
+                                             channel=channel, started_at=now)
+            return WorkSession.objects.create(contact=contact, owner=adviser,
+                                              terminal=terminal, claimed_at=now,
+                                              last_step_at=now)
+    except IntegrityError:  # another terminal opened one in the same instant
+        raise WorkSessionError("finish the contact you have open before starting "
+                               "another") from None
 
 
 @transaction.atomic
@@ -164,7 +178,7 @@ def _add(session: WorkSession, service: Service, *, engine_channel: str) -> Cont
     contact = session.contact
     if contact.basket.filter(service=service).exists():
         raise WorkSessionError(f"{service.label} is already in this contact")
-    position = contact.basket.count() + 1
+    position = (contact.basket.aggregate(last=Max("position"))["last"] or 0) + 1
     item = ContactService.objects.create(
         contact=contact, service=service, position=position, dialogue_version=version,
         run=RunState.begin(version.parsed).to_json())
@@ -202,8 +216,8 @@ def do_open_service(session: WorkSession, item: ContactService, *, by, terminal:
 
 
 @transaction.atomic
-def do_answer_page(session: WorkSession, item: ContactService, raw, *, by, terminal: str
-                   ) -> dict[str, str]:
+def do_answer_page(session: WorkSession, item: ContactService, raw, *, by, terminal: str,
+                   close_when_finished: bool = False) -> dict[str, str]:
     """Save the answers to the current page and move on; errors by question, if any.
 
     The run is saved on every step, so the contact can go on at another terminal. When
@@ -231,6 +245,8 @@ def do_answer_page(session: WorkSession, item: ContactService, raw, *, by, termi
     item.save(update_fields=fields)
     session.current = item
     _touch(session, "current")
+    if state.finished and close_when_finished:  # self-service: one service per contact
+        do_close_contact(session, by=by, terminal=terminal)
     return {}
 
 
@@ -267,7 +283,7 @@ def _finish(item: ContactService, dialogue, state: RunState, context, *, by) -> 
             requester_email=item.contact.requester_email,
             requester_phone=item.contact.requester_phone)
     except CaseError as error:  # RoutingError above all: no team handles it there
-        raise WorkSessionError(f"cannot refer {item.service.label}: {error}") from None
+        raise CannotRefer(f"cannot refer {item.service.label}: {error}") from None
 
 
 def _where(item: ContactService, dialogue, state: RunState):
@@ -320,8 +336,9 @@ def do_close_contact(session: WorkSession, *, by, terminal: str) -> Contact:
 @transaction.atomic
 def do_abandon_contact(session: WorkSession, *, by, terminal: str, wipe: bool = False
                        ) -> Contact:
-    """End an unfinished contact as abandoned. `wipe` also clears answers never finished
-    (a kiosk left idle: the next person at it must not see them)."""
+    """End an unfinished contact: abandoned, or referred if a service in it was already
+    referred. `wipe` also clears answers never finished (a kiosk left idle: the next
+    person at it must not see them)."""
     session = _locked(session, terminal=terminal, by=by)
     contact = session.contact
     if wipe:
@@ -329,7 +346,11 @@ def do_abandon_contact(session: WorkSession, *, by, terminal: str, wipe: bool = 
             item.run = {}
             item.save(update_fields=["run"])
     now = timezone.now()
-    contact.outcome, contact.ended_at = Contact.Outcome.ABANDONED, now
+    # A referral already raised stands: the contact was referred, not abandoned.
+    referred = contact.basket.filter(finished_at__isnull=False,
+                                     outcome_type__in=REFERRING_OUTCOMES).exists()
+    contact.outcome = Contact.Outcome.REFERRED if referred else Contact.Outcome.ABANDONED
+    contact.ended_at = now
     contact.resolved_at_first_contact = False
     contact.save(update_fields=["outcome", "ended_at", "resolved_at_first_contact"])
     session.closed_at = now

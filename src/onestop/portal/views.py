@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 
 from onestop.catalogue.models import Service
 from onestop.contacts import actions
-from onestop.contacts.actions import ContactError, ContactMoved, WorkSessionError
+from onestop.contacts.actions import (
+    CannotRefer,
+    ContactError,
+    ContactMoved,
+    WorkSessionError,
+)
 from onestop.contacts.models import Contact, ContactService, WorkSession
 from onestop.contacts.work_views import STALE, run_page_context
 from onestop.dialogues.engine import StaleStep
@@ -144,16 +149,17 @@ def run(request, mode: str, item_id: int):
                 raw = request.POST
             else:
                 errors = actions.do_answer_page(session, item, request.POST, by=None,
-                                                terminal=request.terminal_key)
+                                                terminal=request.terminal_key,
+                                                close_when_finished=True)
                 if not errors:
-                    item.refresh_from_db()
-                    if item.is_finished:
-                        actions.do_close_contact(session, by=None,
-                                                 terminal=request.terminal_key)
                     return redirect(f"portal:{mode}-run", item.pk)
                 raw, status = request.POST, 400
         except StaleStep:
             messages.error(request, STALE)
+            return redirect(f"portal:{mode}-run", item.pk)
+        except CannotRefer:
+            messages.error(request, "We could not send this request online. Please call us "
+                                    "or visit a one-stop shop, and an adviser will help.")
             return redirect(f"portal:{mode}-run", item.pk)
         except WorkSessionError as error:
             messages.error(request, str(error))
