@@ -13,7 +13,7 @@ from onestop.catalogue.models import Service
 from onestop.contacts.models import Contact, ContactService, WorkSession
 from onestop.staff.actions import do_create_team
 from tests.dialogue_steps import post_step, step_of
-from tests.personas import MID_SUFFOLK, a_property, a_resident, an_adviser, authorities
+from tests.personas import BABERGH, MID_SUFFOLK, a_property, a_resident, an_adviser, authorities
 
 pytestmark = pytest.mark.django_db
 THIS_MONDAY = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
@@ -240,3 +240,30 @@ def test_a_contact_with_nothing_finished_ends_as_abandoned(teams):
     add(desk, contact_id, 524)
     desk.post(f"/contacts/{contact_id}/", {"action": "abandon"})
     assert Contact.objects.get(pk=contact_id).outcome == Contact.Outcome.ABANDONED
+
+
+def test_an_address_not_offered_is_refused_and_one_found_by_postcode_routes_the_request(teams):
+    babergh, = authorities(BABERGH)
+    babergh_waste = do_create_team(slug="b-waste", name="Babergh waste", authority=babergh,
+                                   services=Service.objects.filter(lgsl__in=[524]))
+    adviser, home = an_adviser(), a_property(MID_SUFFOLK)
+    elsewhere = a_property(BABERGH, postcode="CO10 2AA", town="Sudbury")
+    desk = terminal("a")
+    desk.force_login(adviser)
+    contact_id = start(desk, a_resident(property=home))
+    url = add(desk, contact_id, 524)
+    typed = post_step(desk, url, {"action": "answer", "q_address": str(elsewhere.uprn)})
+    assert typed.status_code == 400 and "Choose an address from the list" in \
+        typed.content.decode()
+    found = post_step(desk, url, {"find": "address", "q_address-postcode": "co10 2aa"})
+    assert elsewhere.one_line_address in found.content.decode()
+    answer(desk, url, **{"address": str(elsewhere.uprn), "address-postcode": "CO10 2AA"})
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    post_step(desk, url, {"action": "answer", "q_bin": "refuse",
+                          **{f"q_{k}": v for k, v in date_answer("collection_day",
+                                                                    yesterday).items()}})
+    answer(desk, url, out_by_7="yes", lid_closed="yes")
+    answer(desk, url, access_notes="")
+    case = Case.objects.get(contact_id=contact_id)
+    # The bin was missed in Babergh: Babergh's crew goes back, not the resident's district.
+    assert (case.team, case.property) == (babergh_waste, elsewhere)

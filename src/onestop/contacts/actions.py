@@ -287,9 +287,11 @@ def _finish(item: ContactService, dialogue, state: RunState, context, *, by) -> 
 
 
 def _where(item: ContactService, dialogue, state: RunState):
-    """The address the service is for: the first address answered, else the resident's home."""
+    """The address the service is needed at: the answer to the question that locates it
+    (the missed bin's address, not a new address a council tax payer is moving to), else
+    the resident's home, else where a self-service resident said they live."""
     for question in dialogue.questions.values():
-        if question.type == "address" and isinstance(state.answers.get(question.id), int):
+        if question.locates_service and isinstance(state.answers.get(question.id), int):
             found = Property.objects.filter(uprn=state.answers[question.id]).first()
             if found is not None:
                 return found

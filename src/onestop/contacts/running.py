@@ -30,7 +30,7 @@ def run_context(item: ContactService, raw: Mapping[str, Any] | None = None) -> C
     contact = item.contact
     person = contact.person
     today = timezone.localdate()
-    home = home_of(person)
+    home = home_of(person) or contact.requester_property
     members = list(person.household.members.all()) if person and person.household else []
     facts: dict[str, Any] = {}
     if person is not None:
@@ -50,17 +50,20 @@ def run_context(item: ContactService, raw: Mapping[str, Any] | None = None) -> C
 
 
 def _addresses(item: ContactService, home: Property | None, raw) -> dict[int, str]:
-    uprns = {value for value in item.run.get("answers", {}).values()
-             if isinstance(value, int) and value > 10**6}
+    """Home, the addresses already chosen, and those at a postcode searched on the page.
+
+    Nothing else: a UPRN typed into the form is not offered just because it exists, so a
+    resident cannot read the register back one UPRN at a time."""
+    dialogue = item.dialogue_version.parsed
+    answers = item.run.get("answers", {})
+    uprns = {answers[q.id] for q in dialogue.questions.values()
+             if q.type == "address" and isinstance(answers.get(q.id), int)}
     postcodes = set()
     for key, value in (raw or {}).items():
         if key.startswith("q_") and key.endswith("-postcode") and isinstance(value, str):
             postcode = normalise_postcode(value)
             if postcode:
                 postcodes.add(postcode)
-        elif key.startswith("q_") and isinstance(value, str) and value.isdecimal() \
-                and len(value) < 19:
-            uprns.add(int(value))  # a choice being submitted: offered if it exists
     found: dict[int, str] = {}
     if home is not None:
         found[home.uprn] = f"{home.one_line_address} (home)"

@@ -51,6 +51,7 @@ class Question:
     not_in_future: bool = False
     not_in_past: bool = False
     include_self: bool = False
+    locates_service: bool = False
 
     def option_label(self, value: str) -> str:
         return next((o.label for o in self.options if o.value == value), value)

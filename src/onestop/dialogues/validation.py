@@ -85,6 +85,9 @@ def _cross_checks(doc: dict, dialogue: Dialogue) -> Iterator[str]:
             yield f"outcome {outcome.id}: no page leads to it"
         if outcome.amount_from and outcome.amount_from not in {c.id for c in dialogue.computed}:
             yield f"outcome {outcome.id}: amount_from names no computed value"
+    for question in dialogue.questions.values():
+        if question.locates_service and question.type != "address":
+            yield f"question {question.id}: only an address question can locate the service"
     order = _topological_order(dialogue)
     if order is None:
         yield "pages form a loop: a page leads back to itself or an earlier page"
