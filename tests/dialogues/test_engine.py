@@ -181,3 +181,20 @@ def test_context_facts_route_without_any_question():
     state = engine.RunState.begin(dialogue)
     engine.submit(dialogue, state, {}, CONTEXT)
     assert state.outcome == "pay"
+
+
+def test_a_person_question_offers_the_resident_only_when_it_asks_to():
+    dialogue = _dialogue(pages=[
+        {"id": "who", "title": "Who",
+         "questions": [{"id": "child", "type": "person", "label": "Which child"},
+                       {"id": "payer", "type": "person", "label": "Who pays",
+                        "include_self": True}],
+         "next": [{"outcome": "tip"}]}], start="who", computed=[], outcomes=[
+        {"id": "tip", "type": "resolved", "title": "Done"}])
+    home = engine.Context(today=TODAY, people={11: "Margaret (the resident)", 12: "Sam"},
+                          resident=11)
+    state = engine.RunState.begin(dialogue)
+    errors = engine.submit(dialogue, state, {"q_child": "11", "q_payer": "11"}, home)
+    assert errors == {"child": "Choose a person from the list"}
+    assert engine.submit(dialogue, state, {"q_child": "12", "q_payer": "11"}, home) == {}
+    assert state.answers == {"child": 12, "payer": 11}

@@ -46,7 +46,7 @@ def run_context(item: ContactService, raw: Mapping[str, Any] | None = None) -> C
                       "property.tenure": home.tenure or None})
     return Context(today=today, channel=ENGINE_CHANNEL.get(contact.channel, "adviser"),
                    facts=facts, addresses=_addresses(item, home, raw),
-                   people=_people(person, members))
+                   people=_people(person, members), resident=person.pk if person else None)
 
 
 def _addresses(item: ContactService, home: Property | None, raw) -> dict[int, str]:

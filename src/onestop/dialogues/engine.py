@@ -45,6 +45,13 @@ class Context:
     # Pickers: the choices the front end offered, id → label. An answer must be one of them.
     addresses: Mapping[int, str] = field(default_factory=dict)
     people: Mapping[int, str] = field(default_factory=dict)
+    resident: int | None = None  # which of `people` the contact is with
+
+
+def people_for(question: Question, context: Context) -> dict[int, str]:
+    """The household a person question offers: without the resident unless it asks."""
+    return {pid: label for pid, label in context.people.items()
+            if question.include_self or pid != context.resident}
 
 
 @dataclass
@@ -378,7 +385,7 @@ def _clean(question: Question, raw: Mapping[str, Any], context: Context):
                 if len(text) > 120:
                     raise ValueError(f"{question.label}: a name of 120 characters or fewer")
                 return text
-            return _picked(text, context.people, "a person from the list")
+            return _picked(text, people_for(question, context), "a person from the list")
     raise DialogueBroken(f"unknown question type {question.type!r}")
 
 

@@ -96,7 +96,7 @@ def _fill(view: FieldView, question: Question, stored, raw, context: engine.Cont
     elif question.type == "address":
         view.choices = [(str(k), v) for k, v in context.addresses.items()]
     elif question.type == "person":
-        view.choices = [(str(k), v) for k, v in context.people.items()]
+        view.choices = [(str(k), v) for k, v in engine.people_for(question, context).items()]
     if raw is not None:
         view.postcode = _get(raw, f"{key}-postcode")
         if question.type == "date":
