@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from onestop.cases.actions import do_escalate_breaches, do_resolve_case
 from onestop.cases.models import CaseEvent
+from onestop.staff.actions import do_create_team
 from tests.cases.factories import a_back_office_officer, a_case, a_team, at
 from tests.personas import BABERGH, MID_SUFFOLK, a_property, a_team_leader
 
@@ -57,6 +58,19 @@ def test_a_team_without_a_leader_still_has_its_breach_marked():
     case.refresh_from_db()
     assert case.escalated_at is not None and case.escalated_to is None
     assert "has no leader" in case.events.get(kind=CaseEvent.Kind.ESCALATED).note
+    assert do_escalate_breaches(today=AFTER_DUE) == []  # still nobody to tell
+
+
+def test_a_breach_marked_without_a_leader_goes_to_the_leader_appointed_later():
+    team = a_team(MID_SUFFOLK)
+    case = a_case(sla_working_days=10, raised_at=RAISED)
+    do_escalate_breaches(today=AFTER_DUE)
+    leader = a_team_leader()
+    do_create_team(slug=team.slug, name=team.name, authority=team.authority, leader=leader)
+    assert do_escalate_breaches(today=AFTER_DUE) == [case]
+    case.refresh_from_db()
+    assert case.escalated_to == leader
+    assert do_escalate_breaches(today=AFTER_DUE) == []
 
 
 def test_the_command_prints_how_many_per_team_and_is_idempotent():

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from onestop.authorities.models import Authority
@@ -286,13 +287,15 @@ def do_reopen_case(case: Case, by, reason: str) -> Case:
 @transaction.atomic
 def do_escalate_breaches(today: dt.date | None = None) -> list[Case]:
     """Escalate every open case past its due date that is not escalated yet to its team's
-    leader. Running it again the same day escalates nothing more."""
+    leader. Running it again the same day escalates nothing more. A breach marked while
+    its team had no leader goes to the leader once the team has one."""
     today = today or timezone.localdate()
     now = timezone.now()
+    not_yet = Q(escalated_at__isnull=True) | Q(escalated_to__isnull=True,
+                                               team__leader__isnull=False)
     cases = list(Case.objects.select_for_update(of=("self",))
                  .select_related("team__leader")
-                 .filter(status__in=Case.OPEN_STATUSES, due_on__lt=today,
-                         escalated_at__isnull=True)
+                 .filter(not_yet, status__in=Case.OPEN_STATUSES, due_on__lt=today)
                  .order_by("team__name", "due_on", "id"))
     events = []
     for case in cases:

@@ -118,7 +118,8 @@ def _fill(view: FieldView, question: Question, stored, raw, context: engine.Cont
     elif question.type == "yes_no":
         view.value = "yes" if stored else "no"
     elif question.type == "number":
-        view.value = f"{stored:g}" if isinstance(stored, float) else str(stored)
+        view.value = str(int(stored)) if isinstance(stored, float) and stored.is_integer() \
+            else str(stored)  # str() of a float is exact to what was typed; :g would round
     else:
         view.value = str(stored)
 
