@@ -22,6 +22,7 @@ from onestop.cases.actions import (
 )
 from onestop.cases.models import Case
 from onestop.cases.queries import default_period, enquiry_performance
+from onestop.staff.models import Role
 from tests.cases.factories import (
     BINS,
     FREE_SCHOOL_MEALS,
@@ -32,7 +33,7 @@ from tests.cases.factories import (
     a_team,
     at,
 )
-from tests.personas import BABERGH, MID_SUFFOLK, SUFFOLK, a_property, a_resident
+from tests.personas import BABERGH, MID_SUFFOLK, SUFFOLK, a_property, a_resident, a_staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +166,11 @@ def test_performance_counts_timeliness_overdue_and_mean_rating(bins_team,
     assert [r.label for r in figures.by_team] == ["Mid Suffolk bins", "Suffolk school meals"]
     assert figures.total.raised == 4
     assert figures.total.answered_on_time_percent == 25.0
+    # A team leader sees the enquiries of the councils they act for, no others.
+    babergh_leader = a_staff_member(Role.TEAM_LEADER, acts_for=(BABERGH,))
+    assert enquiry_performance(*default_period(), viewer=babergh_leader).total.raised == 0
+    county_leader = a_staff_member(Role.TEAM_LEADER, acts_for=(SUFFOLK,))
+    assert enquiry_performance(*default_period(), viewer=county_leader).total.raised == 1
 
 
 def test_the_default_period_is_the_last_90_days():

@@ -420,5 +420,7 @@ def do_open_case(user, case: Case) -> None:
     """Log that `user` opened a case page, which shows its resident: every view of a
     resident's record is in the access log. The caller has checked that they may read it."""
     if case.person_id is not None:
+        # Granted by the case (its team, leader or councillor), whether or not the reader
+        # acts for the resident's own council: the log says which.
         do_record_access(user=user, person=case.person, granted=True, contact=case.contact,
-                         purpose=f"case {case.reference}")
+                         purpose=f"case {case.reference}"[:64])

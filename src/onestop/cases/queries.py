@@ -138,14 +138,18 @@ def _row(label: str, values: dict) -> PerformanceRow:
                           mean_rating=round(float(mean), 2) if mean is not None else None)
 
 
-def enquiry_performance(start: dt.date, end: dt.date,
-                        today: dt.date | None = None) -> Performance:
+def enquiry_performance(start: dt.date, end: dt.date, today: dt.date | None = None, *,
+                        viewer=None) -> Performance:
     """Members' enquiries raised from `start` to `end` (inclusive, local dates): how many,
     how many acknowledged and answered by their due dates, how many are still open past
     the due date on `today`, and the mean rating; per service, per team and overall.
-    Three aggregate queries, whatever the number of enquiries."""
+    Three aggregate queries, whatever the number of enquiries. A `viewer` who is not an
+    administrator sees the enquiries of the authorities they act for."""
     today = today or timezone.localdate()
-    enquiries = (Case.objects.filter(kind=Case.Kind.MEMBERS_ENQUIRY)
+    enquiries = Case.objects.filter(kind=Case.Kind.MEMBERS_ENQUIRY)
+    if viewer is not None and not viewer.has_role(Role.ADMINISTRATOR):
+        enquiries = enquiries.filter(authority_id__in=viewer.authority_ids())
+    enquiries = (enquiries
                  .annotate(raised_on=TruncDate("raised_at"))
                  .filter(raised_on__gte=start, raised_on__lte=end))
     figures = _figures(today)

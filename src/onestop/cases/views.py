@@ -233,6 +233,6 @@ def enquiry_performance_page(request):
     period = default
     if form.is_bound and form.is_valid():
         period = form.period(default)
-    performance = queries.enquiry_performance(*period)
+    performance = queries.enquiry_performance(*period, viewer=request.user)
     return render(request, "cases/performance.html", {"form": form, "performance": performance},
                   status=400 if form.is_bound and form.errors else 200)
