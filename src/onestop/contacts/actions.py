@@ -168,6 +168,15 @@ def do_claim_work_session(session: WorkSession, *, by, terminal: str) -> WorkSes
     return session
 
 
+def do_carry_open_contact(user, *, terminal: str) -> WorkSession | None:
+    """At sign-in: the user's open contact, if any, claimed for this terminal (the card
+    carries it here)."""
+    session = WorkSession.objects.filter(owner=user, closed_at__isnull=True).first()
+    if session is None:
+        return None
+    return do_claim_work_session(session, by=user, terminal=terminal)
+
+
 def _add(session: WorkSession, service: Service, *, engine_channel: str) -> ContactService:
     version = published_version_for(service)
     if version is None:

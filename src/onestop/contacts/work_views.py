@@ -55,11 +55,13 @@ def start_contact(request, person_id: int | None = None):
 
 @desk_staff_only
 def resume(request):
-    """Where a sign-in lands: the adviser's open contact, claimed for this terminal."""
+    """Where a sign-in lands: the adviser's open contact (sign-in claimed it for this
+    terminal), or the desktop."""
     session = WorkSession.objects.filter(owner=request.user, closed_at__isnull=True).first()
     if session is None:
         return redirect("contacts:find-person")
-    actions.do_claim_work_session(session, by=request.user, terminal=request.terminal_key)
+    if session.terminal != request.terminal_key:
+        return _moved(request, session)
     return redirect(session_url(session))
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from onestop.contacts.actions import do_carry_open_contact
 from onestop.core.actions import terminal_of
 from onestop.staff.actions import do_card_sign_in, do_password_sign_in, do_record_sign_out
 from onestop.staff.forms import CardSignInForm, PasswordSignInForm
@@ -29,6 +30,7 @@ def _sign_in(request, form_class, attempt, template: str):
         result = attempt(form.cleaned_data)
         if result.user is not None:
             login(request, result.user, backend=BACKEND)
+            do_carry_open_contact(result.user, terminal=request.terminal_key)
             return redirect(_next_url(request))
         form.add_error(None, result.error)
     return render(request, template, {"form": form, "next": _next_url(request)},
