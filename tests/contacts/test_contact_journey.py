@@ -267,3 +267,26 @@ def test_an_address_not_offered_is_refused_and_one_found_by_postcode_routes_the_
     case = Case.objects.get(contact_id=contact_id)
     # The bin was missed in Babergh: Babergh's crew goes back, not the resident's district.
     assert (case.team, case.property) == (babergh_waste, elsewhere)
+
+
+def test_a_caller_no_record_matches_gives_details_that_a_referral_carries(teams):
+    home = a_property(MID_SUFFOLK, postcode="IP14 5XY")
+    desk = terminal("a")
+    desk.force_login(an_adviser())
+    started = desk.post("/contacts/start/", {"channel": "phone"})
+    contact_id = int(started["Location"].strip("/").split("/")[1])
+    refused = desk.post(f"/contacts/{contact_id}/", {"action": "requester", "name": "Ann"},
+                        follow=True)
+    assert "so that the council can answer" in refused.content.decode()
+    listed = desk.get(f"/contacts/{contact_id}/?postcode=ip145xy").content.decode()
+    assert home.one_line_address in listed
+    desk.post(f"/contacts/{contact_id}/", {"action": "requester", "name": "Ann Lee",
+                                           "phone": "01449 724500", "postcode": "IP14 5XY",
+                                           "address": str(home.uprn)})
+    contact = Contact.objects.get(pk=contact_id)
+    assert (contact.requester_name, contact.requester_phone, contact.requester_property) == (
+        "Ann Lee", "+441449724500", home)
+    report_a_leak(desk, contact_id, home)
+    case = Case.objects.get(contact=contact)
+    assert (case.requester_name, case.requester_phone) == ("Ann Lee", "+441449724500")
+    assert case.team == teams[1]

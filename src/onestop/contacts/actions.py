@@ -371,10 +371,14 @@ def do_abandon_contact(session: WorkSession, *, by, terminal: str, wipe: bool = 
 
 @transaction.atomic
 def do_record_requester(session: WorkSession, *, name: str, email: str = "", phone: str = "",
-                        property: Property | None, terminal: str, by=None) -> Contact:
-    """Who a self-service resident is and where they live: where the council answers them
-    and which authority's team any referral goes to."""
+                        property: Property | None, terminal: str, by=None,
+                        address_required: bool = True) -> Contact:
+    """Who a self-service resident (or a caller no record matches) is and where they
+    live: where the council answers them and which authority's team any referral goes to.
+    A caller may decline to give an address (`address_required=False`)."""
     session = _locked(session, terminal=terminal, by=by)
+    if session.contact.person_id is not None:
+        raise ContactError("name", "this contact is with a known resident")
     name, email, phone = name.strip(), email.strip(), phone.strip()
     if not name:
         raise ContactError("name", "Enter your full name")
@@ -391,8 +395,11 @@ def do_record_requester(session: WorkSession, *, name: str, email: str = "", pho
             phone, _ = normalise_phone(phone)
         except BadPhoneNumber:
             raise ContactError("phone", "Enter a UK phone number, like 01449 724500") from None
-    if property is None:
+    if property is None and address_required:
         raise ContactError("address", "Choose your address from the list")
+    if not (email or phone or property):
+        raise ContactError("phone", "Give a phone number, an email address or an address, "
+                                    "so that the council can answer")
     contact = session.contact
     contact.requester_name, contact.requester_email = name, email
     contact.requester_phone, contact.requester_property = phone, property

@@ -24,11 +24,14 @@ from onestop.dialogues import engine
 from onestop.dialogues.engine import RunState, StaleStep
 from onestop.dialogues.presentation import outcome_view, page_view
 from onestop.dialogues.queries import published_versions
+from onestop.people.postcodes import normalise_postcode
+from onestop.people.queries import properties_at
 
 adviser_only = requires_role("adviser", "team_leader")
 STALE = ("That page had already been answered, so nothing was changed. This is where the "
          "script is now.")
 SERVICE_RESULTS = 15
+ADDRESSES_SHOWN = 60
 
 
 def session_url(session: WorkSession) -> str:
@@ -107,10 +110,13 @@ def contact_page(request, contact_id: int):
         offered = [v for v in offered if query.lower() in v.dialogue.service.label.lower()
                    or query == str(v.dialogue.service.lgsl)
                    or query.lower() in v.document["title"].lower()]
+    postcode = normalise_postcode(request.GET.get("postcode", ""))
     return render(request, "contacts/contact.html", {
         "session": session, "contact": session.contact, "person": session.contact.person,
         "basket": basket, "offered": offered[:SERVICE_RESULTS], "query": query,
         "can_close": bool(basket) and all(item.is_finished for item in basket),
+        "postcode": postcode or request.GET.get("postcode", "")[:10],
+        "addresses": properties_at(postcode, ADDRESSES_SHOWN) if postcode else [],
     })
 
 
@@ -134,6 +140,16 @@ def _basket_step(request, session: WorkSession):
                                      contact=session.contact)
             actions.do_remove_service(session, item, by=user, terminal=terminal)
             messages.success(request, f"{item.service.label} removed from the contact")
+        elif step == "requester":
+            postcode = normalise_postcode(request.POST.get("postcode", ""))
+            chosen = next((p for p in properties_at(postcode, ADDRESSES_SHOWN)
+                           if str(p.uprn) == request.POST.get("address")), None) \
+                if postcode else None
+            actions.do_record_requester(
+                session, name=request.POST.get("name", ""), email=request.POST.get("email", ""),
+                phone=request.POST.get("phone", ""), property=chosen, by=user,
+                terminal=terminal, address_required=False)
+            messages.success(request, "Caller's details saved")
         elif step == "notes":
             actions.do_save_notes(session, request.POST.get("notes", ""), by=user,
                                   terminal=terminal)
@@ -154,7 +170,7 @@ def _basket_step(request, session: WorkSession):
             raise WorkSessionError("choose what to do")
     except ContactMoved:
         return _moved(request, session)
-    except WorkSessionError as error:
+    except (WorkSessionError, ContactError) as error:
         messages.error(request, str(error))
     return redirect("contacts:contact", session.contact_id)
 
