@@ -23,7 +23,7 @@ from onestop.core.access import desk_staff_only, requires_role
 from onestop.dialogues import engine
 from onestop.dialogues.engine import RunState, StaleStep
 from onestop.dialogues.presentation import outcome_view, page_view
-from onestop.dialogues.queries import published_versions
+from onestop.dialogues.queries import find_published
 from onestop.people.postcodes import normalise_postcode
 from onestop.people.queries import properties_at
 
@@ -104,12 +104,8 @@ def contact_page(request, contact_id: int):
         return _basket_step(request, session)
     query = request.GET.get("q", "").strip()[:100]
     basket = list(session.contact.basket.select_related("service", "case"))
-    in_basket = {item.service_id for item in basket}
-    offered = [v for v in published_versions("adviser") if v.dialogue.service_id not in in_basket]
-    if query:
-        offered = [v for v in offered if query.lower() in v.dialogue.service.label.lower()
-                   or query == str(v.dialogue.service.lgsl)
-                   or query.lower() in v.document["title"].lower()]
+    offered = find_published("adviser", query,
+                             leaving_out={item.service_id for item in basket})
     postcode = normalise_postcode(request.GET.get("postcode", ""))
     return render(request, "contacts/contact.html", {
         "session": session, "contact": session.contact, "person": session.contact.person,

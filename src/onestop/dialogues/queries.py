@@ -17,6 +17,18 @@ def published_versions(channel: str | None = None) -> list[DialogueVersion]:
     return [v for v in versions if channel is None or channel in v.document["channels"]]
 
 
+def find_published(channel: str, query: str = "", *, leaving_out=()) -> list[DialogueVersion]:
+    """Published scripts that may run on `channel`, matching `query` (by the script's
+    title, the service's name or its LGSL number), without the services `leaving_out`."""
+    query = query.strip().lower()
+    found = [v for v in published_versions(channel) if v.dialogue.service_id not in leaving_out]
+    if query:
+        found = [v for v in found if query in v.document["title"].lower()
+                 or query in v.dialogue.service.label.lower()
+                 or query == str(v.dialogue.service.lgsl)]
+    return found
+
+
 def published_version_for(service) -> DialogueVersion | None:
     return (DialogueVersion.objects.filter(dialogue__service=service,
                                            status=DialogueVersion.Status.PUBLISHED)

@@ -27,7 +27,7 @@ from onestop.contacts.actions import (
 from onestop.contacts.models import Contact, ContactService, WorkSession
 from onestop.contacts.work_views import STALE, run_page_context
 from onestop.dialogues.engine import StaleStep
-from onestop.dialogues.queries import published_versions
+from onestop.dialogues.queries import find_published
 from onestop.people.postcodes import normalise_postcode
 from onestop.people.queries import properties_at
 
@@ -51,10 +51,7 @@ def index(request, mode: str):
     if mode == "kiosk" and _wipe_if_idle(request):
         messages.info(request, IDLE_MESSAGE)
     query = request.GET.get("q", "").strip()[:100]
-    versions = published_versions(ENGINE_CHANNEL[mode])
-    if query:
-        versions = [v for v in versions if query.lower() in v.document["title"].lower()
-                    or query.lower() in v.dialogue.service.label.lower()]
+    versions = find_published(ENGINE_CHANNEL[mode], query)
     return _render(request, mode, "portal/index.html", {"versions": versions, "query": query})
 
 
