@@ -121,6 +121,8 @@ def answer_the_missed_bin(page, visit: Visit, today: str, postcode: str = "") ->
     visit.check()
     address = page.get_by_role("group", name="Address of the missed collection")
     if postcode:
+        # A resident's own address, given on "About you", is offered; others by postcode.
+        expect(address.get_by_label(re.compile(r"\(home\)$"))).to_be_visible()
         address.get_by_label("Find another address by postcode").fill(postcode)
         address.get_by_role("button", name="Find addresses").click()
         expect(address.get_by_role("radio").first).to_be_visible()
