@@ -16,6 +16,7 @@ urlpatterns = [
     path("identity-review/", include("onestop.matching.urls")),
     path("cases/", include("onestop.cases.urls")),
     path("dialogues/", include("onestop.dialogues.urls")),
+    path("integrations/", include("onestop.integrations.urls")),
     path("", include("onestop.portal.urls")),
     path("api/v1/", include("onestop.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,130 @@
+"""The outbox: messages to other systems, written with the change that causes them, and
+every attempt to deliver them.
+
+A message is delivered at least once; its `key` travels as the Idempotency-Key so that a
+receiver applies it once. Status moves pending → delivered, or pending → dead after
+bounded retries (or at once when retrying cannot help); an administrator replays a dead
+one back to pending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxError(ValueError):
+    """A message cannot be enqueued or moved as asked; the message says why."""
+
+
+class Endpoint(models.Model):
+    """A back-office system that takes webhooks: where to POST, and the key to sign with."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    url = models.URLField(max_length=500)
+    # Shared with the receiver, which checks X-OneStop-Signature with it.
+    secret = models.CharField(max_length=200)
+    team = models.ForeignKey("staff.Team", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="endpoints")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboxMessage(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        DEAD = "dead", "Dead letter"
+
+    kind = models.CharField(max_length=40)
+    endpoint = models.ForeignKey(Endpoint, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="messages")
+    payload = models.JSONField()
+    key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Claimed by a worker until then; a worker that dies leaves its lease to run out.
+    leased_until = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} ({self.status})"
+
+    # The verbs below expect the caller to hold this row's lock (select_for_update inside a
+    # transaction): an outcome and a replay must not cross.
+
+    def mark_delivered(self, at: dt.datetime) -> None:
+        if self.status == self.Status.DELIVERED:
+            return  # a second worker that took over an expired lease delivered it too
+        if self.status != self.Status.PENDING:
+            raise OutboxError(f"message {self.key} is {self.status}, not pending")
+        self.status = self.Status.DELIVERED
+        self.attempts += 1
+        self.delivered_at = at
+        self.leased_until = None
+        self.leased_by = ""
+        self.save(update_fields=["status", "attempts", "delivered_at", "leased_until",
+                                 "leased_by"])
+
+    def record_failure(self, error: str, *, retry: bool, max_attempts: int,
+                       next_attempt_at: dt.datetime) -> None:
+        """Count a failed attempt: try again at `next_attempt_at`, or go dead when retrying
+        cannot help or the attempts are used up."""
+        if self.status != self.Status.PENDING:
+            return  # delivered (or replayed dead) meanwhile by another worker's attempt
+        self.attempts += 1
+        self.last_error = error
+        self.leased_until = None
+        self.leased_by = ""
+        if not retry or self.attempts >= max_attempts:
+            self.status = self.Status.DEAD
+        else:
+            self.next_attempt_at = next_attempt_at
+        self.save(update_fields=["attempts", "last_error", "leased_until", "leased_by",
+                                 "status", "next_attempt_at"])
+
+    def replay(self, at: dt.datetime) -> None:
+        """Back to pending, due now; the attempts so far are kept (and counted on)."""
+        if self.status != self.Status.DEAD:
+            raise OutboxError(f"message {self.key} is {self.status}: only dead letters replay")
+        self.status = self.Status.PENDING
+        self.next_attempt_at = at
+        self.leased_until = None
+        self.leased_by = ""
+        self.save(update_fields=["status", "next_attempt_at", "leased_until", "leased_by"])
+
+
+class DeliveryAttempt(models.Model):
+    """One try at delivering a message, successful or not, kept for good."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE,
+                                related_name="delivery_attempts")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    ok = models.BooleanField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.message.key} at {self.started_at:%Y-%m-%d %H:%M:%S}: " \
+               f"{'ok' if self.ok else self.error[:60]}"

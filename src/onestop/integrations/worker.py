@@ -1,0 +1,159 @@
+"""The outbox worker: claim due messages, deliver each, record every attempt.
+
+A claim is a short transaction that marks a lease (`leased_until`, `leased_by`) on due
+messages (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers share the
+load without waiting on each other). Delivery happens after the claim has committed: no
+row lock is ever held over an HTTP call. The outcome and the attempt are recorded in a
+second short transaction. A worker killed between the two leaves a lease that runs out;
+another worker then delivers the message again, under the same Idempotency-Key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from onestop.integrations import conf
+from onestop.integrations.handlers import DeliveryFailed, handler_for
+from onestop.integrations.models import DeliveryAttempt, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def backoff(failures: int, *, unit_ms: int | None = None,
+            cap_seconds: int | None = None) -> dt.timedelta:
+    """How long to wait after the n-th failure: unit x 2^n capped, then jittered between
+    half and all of it, so that messages failing together do not come back together."""
+    unit_ms = conf.get("OUTBOX_BACKOFF_UNIT_MS") if unit_ms is None else unit_ms
+    cap_seconds = conf.get("OUTBOX_BACKOFF_MAX_SECONDS") if cap_seconds is None else cap_seconds
+    full = min(unit_ms / 1000 * 2 ** min(failures, 40), cap_seconds)
+    return dt.timedelta(seconds=random.uniform(full / 2, full))
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Worker:
+    worker_id: str = field(default_factory=default_worker_id)
+    batch: int = 20
+    max_attempts: int | None = None
+    lease_seconds: int | None = None
+    # Set (by SIGTERM) to finish the message in hand and stop.
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts is None:
+            self.max_attempts = conf.get("OUTBOX_MAX_ATTEMPTS")
+        if self.lease_seconds is None:
+            self.lease_seconds = conf.get("OUTBOX_LEASE_SECONDS")
+
+    def claim(self) -> list[OutboxMessage]:
+        """Lease up to `batch` due messages to this worker, in one short transaction."""
+        now = timezone.now()
+        with transaction.atomic():
+            due = (OutboxMessage.objects
+                   .filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+                   .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+                   .order_by("next_attempt_at", "id"))
+            if connection.features.has_select_for_update_skip_locked:
+                # Rows another worker is claiming right now are skipped, not waited for.
+                due = due.select_for_update(skip_locked=True)
+            ids = list(due.values_list("id", flat=True)[: self.batch])
+            if not ids:
+                return []
+            # The lease is re-checked in the UPDATE: on SQLite, which has no row locks,
+            # this keeps a second worker from taking messages leased a moment ago.
+            OutboxMessage.objects.filter(
+                Q(leased_until__isnull=True) | Q(leased_until__lt=now), id__in=ids,
+                status=OutboxMessage.Status.PENDING,
+            ).update(leased_until=now + dt.timedelta(seconds=self.lease_seconds),
+                     leased_by=self.worker_id)
+        return list(OutboxMessage.objects.filter(id__in=ids, leased_by=self.worker_id)
+                    .select_related("endpoint").order_by("next_attempt_at", "id"))
+
+    def deliver(self, message: OutboxMessage) -> bool:
+        """Try one message (outside any transaction); record the attempt and its outcome.
+        True if it was delivered."""
+        started = timezone.now()
+        status_code, error, retry = None, "", False
+        handler = handler_for(message.kind)
+        try:
+            if handler is None:
+                raise DeliveryFailed(f"no handler for messages of kind {message.kind!r}",
+                                     retry=False)
+            result = handler(message)
+            status_code = result if isinstance(result, int) else None
+            ok = True
+        except DeliveryFailed as failed:
+            ok, error, retry, status_code = False, failed.reason, failed.retry, failed.status_code
+        except Exception as unexpected:  # a handler's bug must not stop the worker
+            log.exception("outbox handler for %s failed on %s", message.kind, message.key)
+            ok, error, retry = False, f"{type(unexpected).__name__}: {unexpected}", True
+        self._record(message.pk, started=started, ok=ok, status_code=status_code,
+                     error=error, retry=retry)
+        return ok
+
+    @transaction.atomic
+    def _record(self, message_id: int, *, started, ok: bool, status_code, error: str,
+                retry: bool) -> None:
+        finished = timezone.now()
+        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+        DeliveryAttempt.objects.create(message=message, started_at=started,
+                                       finished_at=finished, ok=ok, status_code=status_code,
+                                       error=error[:2000], worker=self.worker_id)
+        if ok:
+            message.mark_delivered(finished)
+        else:
+            message.record_failure(error[:2000], retry=retry, max_attempts=self.max_attempts,
+                                   next_attempt_at=finished + backoff(message.attempts + 1))
+
+    def release(self, messages: list[OutboxMessage]) -> None:
+        """Give back leases on messages not started (when stopping), for others to take."""
+        if messages:
+            OutboxMessage.objects.filter(id__in=[m.pk for m in messages],
+                                         leased_by=self.worker_id).update(leased_until=None,
+                                                                          leased_by="")
+
+    def run_once(self) -> tuple[int, int]:
+        """Claim one batch and work through it. Returns (delivered, failed)."""
+        claimed = self.claim()
+        delivered = failed = 0
+        for position, message in enumerate(claimed):
+            if self.stopping.is_set():
+                self.release(claimed[position:])
+                break
+            if self.deliver(message):
+                delivered += 1
+            else:
+                failed += 1
+        return delivered, failed
+
+    def run(self, *, poll_seconds: float, once: bool = False,
+            refresh_connections: bool = False) -> tuple[int, int]:
+        """Work until stopped (or, with `once`, until nothing is due). Sleeps `poll_seconds`
+        only when a batch came back short, so a backlog is worked flat out.
+        `refresh_connections` (the command's choice) drops a broken database connection
+        between batches, so a long-running worker outlives a database restart."""
+        delivered = failed = 0
+        while not self.stopping.is_set():
+            if refresh_connections:
+                close_old_connections()
+            done, lost = self.run_once()
+            delivered, failed = delivered + done, failed + lost
+            if done + lost < self.batch:
+                if once:
+                    break
+                self.stopping.wait(poll_seconds)
+        return delivered, failed
