@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "onestop.dialogues",
     "onestop.cases",
     "onestop.portal",
+    "onestop.eligibility",
     "onestop.integrations",
     "onestop.demo",
 ]

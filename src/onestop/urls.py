@@ -16,6 +16,7 @@ urlpatterns = [
     path("identity-review/", include("onestop.matching.urls")),
     path("cases/", include("onestop.cases.urls")),
     path("dialogues/", include("onestop.dialogues.urls")),
+    path("eligibility/", include("onestop.eligibility.urls")),
     path("integrations/", include("onestop.integrations.urls")),
     path("", include("onestop.portal.urls")),
     path("api/v1/", include("onestop.api_urls")),

@@ -21,14 +21,17 @@ from onestop.authorities.responsibility import NoProvider, providing_authority
 from onestop.cases.models import Case, CaseEvent, CaseTransitionError, Feedback
 from onestop.core.actions import do_record_access
 from onestop.core.workingdays import MAX_WORKING_DAYS, due_date
+from onestop.integrations.outbox import do_enqueue
 from onestop.people.models import ContactDetail, Person
+from onestop.people.phones import BadPhoneNumber, normalise_phone
 from onestop.people.queries import can_see_person
 from onestop.staff.models import Role, Team
 
 __all__ = ["CaseAccessDenied", "CaseError", "CaseTransitionError", "RoutingError",
            "can_work_case", "do_acknowledge_case", "do_close_case", "do_escalate_breaches",
-           "do_raise_case", "do_raise_members_enquiry", "do_rate_enquiry", "do_reopen_case",
-           "do_resolve_case", "do_send_feedback", "do_start_case", "route"]
+           "do_mark_feedback_delivered", "do_raise_case", "do_raise_members_enquiry",
+           "do_rate_enquiry", "do_reopen_case", "do_resolve_case", "do_send_feedback",
+           "do_start_case", "route"]
 
 TITLE_MAX = 200
 
@@ -365,6 +368,32 @@ def feedback_route(case: Case) -> tuple[str, str]:
     return Channel.LETTER, address
 
 
+# Feedback by email or text goes out through GOV.UK Notify with these templates; a call
+# or a letter is the team's to make by hand.
+FEEDBACK_TEMPLATES = {Feedback.Channel.EMAIL: "case_feedback_email",
+                      Feedback.Channel.SMS: "case_feedback_sms"}
+
+
+def _enqueue_feedback(case: Case, feedback: Feedback) -> None:
+    """Put email or text feedback in the outbox, in the caller's transaction: it goes once
+    the feedback commits, and only then. The worker marks it delivered."""
+    template = FEEDBACK_TEMPLATES.get(feedback.channel)
+    if template is None or not feedback.to:
+        return
+    to = feedback.to
+    if feedback.channel == Feedback.Channel.SMS:
+        try:
+            to, _ = normalise_phone(to)  # the outbox carries E.164
+        except BadPhoneNumber:
+            pass  # sent as held: Notify's refusal names the number on the dead letter
+    reference = f"feedback:{feedback.pk}"
+    do_enqueue(kind=f"notify.{feedback.channel}", key=reference, endpoint=None, payload={
+        "to": to, "template": template, "reference": reference,
+        "personalisation": {"case_reference": case.reference, "message": feedback.message,
+                            "service": case.service.label},
+    })
+
+
 def _store_feedback(case: Case, by, message: str, *, at: dt.datetime | None = None) -> Feedback:
     channel, to = feedback_route(case)
     at = at or timezone.now()
@@ -374,18 +403,29 @@ def _store_feedback(case: Case, by, message: str, *, at: dt.datetime | None = No
                              status_from=case.status, status_to=case.status,
                              note=f"by {feedback.get_channel_display().lower()}"
                                   + (f" to {to}" if to else ""))
+    _enqueue_feedback(case, feedback)
     return feedback
 
 
 @transaction.atomic
 def do_send_feedback(case: Case, by, message: str) -> Feedback:
-    """Store a message for the requester on their channel. It is delivered later, through
-    the outbox; nothing is sent here."""
+    """Store a message for the requester on their channel. Email and text messages go
+    through the outbox to GOV.UK Notify once this commits; a call or a letter is the
+    team's to make. Nothing is sent from here."""
     _check_may_work(by, case)
     message = (message or "").strip()
     if not message:
         raise CaseError("enter the feedback to send")
     return _store_feedback(case, by, message)
+
+
+@transaction.atomic
+def do_mark_feedback_delivered(feedback_id: int, at: dt.datetime | None = None) -> bool:
+    """Record that Notify took feedback `feedback_id` (the outbox worker calls this when it
+    delivers the message). The first delivery counts: a repeat changes nothing. Returns
+    whether this call marked it."""
+    return bool(Feedback.objects.filter(pk=feedback_id, delivered_at__isnull=True)
+                .update(delivered_at=at or timezone.now()))
 
 
 # --- members' enquiry ratings --------------------------------------------------------------

@@ -212,3 +212,24 @@ class BenefitAward(models.Model):
 
     def __str__(self) -> str:
         return self.get_benefit_display()
+
+
+class ServiceReceived(models.Model):
+    """A council service a resident already has (a garden-waste subscription, a permit).
+
+    Eligibility rules read these: a service already received is not offered again."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="services_received")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT,
+                                related_name="+")
+    since = models.DateField(null=True, blank=True)
+    # Where we learnt it: the extract it came from ("garden_waste"), or "contact".
+    source = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name_plural = "services received"
+        constraints = [models.UniqueConstraint(fields=["person", "service"],
+                                               name="one_row_per_service_received")]
+
+    def __str__(self) -> str:
+        return f"{self.person} receives {self.service}"

@@ -1,0 +1,50 @@
+"""`onestop fake_notify`: serve the local stand-in for GOV.UK Notify (demo and test only)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from onestop.integrations.fake_notify import FakeNotifyServer
+
+
+class Command(BaseCommand):
+    help = ("Serve a local server speaking the GOV.UK Notify API (email and text sends), so "
+            "the demo's messages go through the real client code and nowhere else. It takes "
+            "the demo's NOTIFY_API_KEY and NOTIFY_TEMPLATES; GET /_received lists what came.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Address to serve on")
+        parser.add_argument("--port", type=int, default=6011,
+                            help="Port to serve on (default 6011, as NOTIFY_BASE_URL's default)")
+
+    def handle(self, *args, host: str, port: int, **options):
+        if settings.PRODUCTION:
+            raise CommandError("the fake Notify server is for demo and test only: in "
+                               "production messages go to GOV.UK Notify")
+        if not 1 <= port <= 65535:
+            raise CommandError(f"--port must be between 1 and 65535 (got {port})")
+        try:
+            server = FakeNotifyServer(api_key=settings.NOTIFY_API_KEY,
+                                      templates=settings.NOTIFY_TEMPLATES, host=host, port=port)
+        except OSError as error:
+            raise CommandError(f"cannot serve on {host}:{port}: {error.strerror or error}"
+                               ) from None
+        server.start()
+        self.stdout.write(f"Fake GOV.UK Notify at {server.url} (Ctrl-C to stop); what it "
+                          f"receives: {server.url}/_received")
+        shown = 0
+        try:
+            while True:
+                time.sleep(0.5)
+                received = server.received
+                for item in received[shown:]:
+                    self.stdout.write(f"{item['received_at']} {item['type']} to {item['to']}: "
+                                      f"{item['template']} ({item['reference'] or 'no reference'})")
+                shown = len(received)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
