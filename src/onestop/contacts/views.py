@@ -15,6 +15,7 @@ from onestop.contacts.actions import ContactError, do_log_contact
 from onestop.contacts.forms import FindPersonForm, LogContactForm
 from onestop.contacts.models import Contact, WorkSession
 from onestop.core.access import desk_staff_only, requires_role
+from onestop.eligibility.queries import recommendations_for
 from onestop.matching.queries import conflicting_values, source_rows
 from onestop.people.actions import RecordAccessDenied, do_open_person_record
 from onestop.people.models import Person
@@ -77,6 +78,7 @@ def person_page(request, person_id: int):
         "can_start": request.user.has_role("adviser", "team_leader"),
         "start_channels": START_CHANNELS,
         "person_cases": cases_for_person(person, request.user),
+        "eligibility": recommendations_for(person),
     })
 
 

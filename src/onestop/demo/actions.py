@@ -52,6 +52,7 @@ from onestop.people.models import (
     Need,
     Person,
     Property,
+    ServiceReceived,
 )
 from onestop.staff.actions import (
     do_create_staff_user,
@@ -125,6 +126,7 @@ def do_build_demo_area(*, people: int, seed: int, extracts_dir: Path,
                                      today=today) for source in records]
         linkage = do_link(full=True)
         counts = _seed_what_the_contact_centre_knows(population, extracts_dir)
+        _seed_services_received()
     samples = {prop.uprn: district for district, prop in population.showcase.items()}
     sample_properties = {samples[prop.uprn]: prop
                          for prop in Property.objects.filter(uprn__in=samples)}
@@ -155,7 +157,8 @@ def _remove_previous_demo() -> None:
     Case.objects.filter(property__in=properties).delete()
     Contact.objects.filter(requester_property__in=properties).delete()
     for ids in chunks(resident_ids):
-        for model in (RecordAccess, Contact, ContactDetail, Need, Consent, BenefitAward):
+        for model in (RecordAccess, Contact, ContactDetail, Need, Consent, BenefitAward,
+                      ServiceReceived):
             model.objects.filter(person_id__in=ids).delete()
     ReviewDecision.objects.filter(Q(left__in=records) | Q(right__in=records)).delete()
     RecordPair.objects.filter(Q(left__in=records) | Q(right__in=records)).delete()
@@ -222,6 +225,42 @@ def _seed_what_the_contact_centre_knows(population: Population,
             "households": Household.objects.filter(members__in=people).distinct().count(),
             "contact_details": len(details), "needs": len(needs), "consents": len(consents),
             "benefit_awards": BenefitAward.objects.filter(person__in=people).count()}
+
+
+# Services a back-office extract shows a resident receives: source, LGSL, the start date's
+# column and format, and which rows count (None: every row).
+SERVICES_IN_EXTRACTS = (
+    ("garden_waste", 530, "start_date", "%d.%m.%Y", None),
+    ("parking_permits", 474, "Valid From", "%Y-%m-%d", None),
+    ("council_tax", 58, "LIABLE_FROM", "%d/%m/%Y", ("SPD", "Y")),
+)
+
+
+def _seed_services_received() -> None:
+    """What eligibility rules need to know a resident already has, read from the extracts
+    the index was built from (the schools extract holds no free school meals), plus
+    Housing Benefit from the benefit awards linkage made."""
+    services = Service.objects.in_bulk([lgsl for _, lgsl, *_ in SERVICES_IN_EXTRACTS] + [69],
+                                       field_name="lgsl")
+    rows: dict[tuple[int, int], ServiceReceived] = {}
+    for source, lgsl, column, layout, only in SERVICES_IN_EXTRACTS:
+        records = SourceRecord.objects.filter(source=source, person__isnull=False)
+        for person_id, raw in records.values_list("person_id", "raw").iterator(chunk_size=5000):
+            if only and raw.get(only[0]) != only[1]:
+                continue
+            try:
+                since = dt.datetime.strptime(raw.get(column, ""), layout).date()
+            except ValueError:
+                since = None
+            rows.setdefault((person_id, lgsl), ServiceReceived(
+                person_id=person_id, service=services[lgsl], since=since, source=source))
+    awards = BenefitAward.objects.filter(benefit=BenefitAward.Benefit.HOUSING_BENEFIT,
+                                         person__source_records__source__in=DEMO_SOURCES)
+    for person_id, since in awards.values_list("person_id", "since").distinct():
+        rows.setdefault((person_id, 69), ServiceReceived(
+            person_id=person_id, service=services[69], since=since, source="benefits"))
+    ServiceReceived.objects.bulk_create(rows.values(), batch_size=BATCH_SIZE,
+                                        ignore_conflicts=True)
 
 
 def resident_persons(extracts_dir: Path) -> dict[int, int]:

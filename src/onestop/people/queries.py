@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from onestop.matching.models import SourceRecord
-from onestop.people.models import Consent, Person, Property
+from onestop.people.models import Consent, Person, Property, ServiceReceived
 from onestop.people.search import (
     BadSearch,
     PersonMatch,
@@ -27,7 +27,7 @@ from onestop.people.search import (
 )
 
 __all__ = ["BadSearch", "PersonMatch", "PersonSearch", "can_see_person", "find_people",
-           "person_records", "search_people", "visible_people"]
+           "person_records", "search_people", "services_received", "visible_people"]
 
 SEARCH_LIMIT = 50
 
@@ -117,3 +117,9 @@ def sample_properties(user, count: int = 3) -> list[Property]:
 def properties_at(postcode: str, limit: int) -> list[Property]:
     """The register's addresses at a (normalised) postcode, in street order."""
     return list(Property.objects.filter(postcode=postcode).order_by("address_line_1")[:limit])
+
+
+def services_received(person: Person) -> QuerySet[ServiceReceived]:
+    """The services `person` already receives, each with its catalogue entry."""
+    return ServiceReceived.objects.filter(person=person).select_related("service") \
+        .order_by("service__label")

@@ -54,6 +54,7 @@ class Command(BaseCommand):
             call_command("load_reference", stdout=self.stdout, stderr=self.stderr)
         # Scripts before the area: the demo's teams and cases refer to the services.
         call_command("load_dialogues", stdout=self.stdout, stderr=self.stderr)
+        call_command("load_rules", stdout=self.stdout, stderr=self.stderr)
         started = time.perf_counter()
         try:
             area = do_build_demo_area(people=people, seed=seed, extracts_dir=extracts_dir)

@@ -1,0 +1,197 @@
+"""Every write about eligibility: rule drafts, publishing, loading the shipped rules, and
+the offers advisers record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from onestop.catalogue.models import Service
+from onestop.eligibility.definitions import RuleDefinition, RuleInvalid
+from onestop.eligibility.language import facts_named
+from onestop.eligibility.models import Offer, Rule, RuleStateError, RuleVersion
+from onestop.people.models import Person
+from onestop.staff.models import Role
+
+SHIPPED_RULES = Path(__file__).with_name("content") / "rules.json"
+SHIPPED_REVIEW_DAYS = 365
+
+__all__ = ["RuleInvalid", "RuleStateError", "do_load_shipped_rules", "do_publish_rule",
+           "do_record_offer", "do_save_rule_draft"]
+
+
+def _may_edit(user) -> None:
+    if user is not None and not user.has_role(Role.SERVICE_OWNER, Role.ADMINISTRATOR):
+        raise RuleStateError("only service owners and administrators edit eligibility rules")
+
+
+def _may_edit_this(rule: Rule, by) -> None:
+    """A rule is kept by its owner; administrators may step in, and a rule nobody owns yet
+    is open to any service owner (who then keeps it)."""
+    if by is None or by.has_role(Role.ADMINISTRATOR):
+        return
+    if rule.owner_id not in (None, by.pk):
+        raise RuleStateError(f"the {rule.service.label} rule is kept by "
+                             f"{rule.owner.get_full_name() or rule.owner}")
+
+
+def check_definition(service: Service, definition: dict | str) -> RuleDefinition:
+    """The checked definition for `service`, or RuleInvalid naming every problem: a rule
+    that does not parse, names an unknown fact, or asks about a service not in the
+    catalogue is refused."""
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except json.JSONDecodeError as error:
+            raise RuleInvalid([f"not JSON: {error.msg} at character {error.pos + 1}"]) from None
+    parsed = RuleDefinition.from_json(definition)
+    if parsed.lgsl != service.lgsl:
+        raise RuleInvalid([f"lgsl: the rule is for LGSL {parsed.lgsl}, not {service.lgsl} "
+                           f"({service.label})"])
+    asked = {argument for tree in (parsed.applies, parsed.likely_eligible)
+             for name, argument in facts_named(tree) if name.endswith(".receives_service")}
+    known = set(Service.objects.filter(lgsl__in=asked).values_list("lgsl", flat=True))
+    if missing := sorted(asked - known):
+        raise RuleInvalid([f"receives_service({lgsl}): LGSL {lgsl} is not in the service "
+                           f"catalogue" for lgsl in missing])
+    return parsed
+
+
+@transaction.atomic
+def do_save_rule_draft(service: Service, definition: dict | str, *, by,
+                       change_note: str = "") -> RuleVersion:
+    """Save a service's draft rule: the open draft is updated, or a new one started."""
+    _may_edit(by)
+    check_definition(service, definition)
+    if isinstance(definition, str):
+        definition = json.loads(definition)
+    rule, _ = Rule.objects.get_or_create(service=service, defaults={"owner": by})
+    rule = Rule.objects.select_for_update().select_related("owner", "service").get(pk=rule.pk)
+    _may_edit_this(rule, by)
+    if rule.owner_id is None and by is not None and by.has_role(Role.SERVICE_OWNER):
+        rule.owner = by
+        rule.save(update_fields=["owner"])
+    draft = rule.versions.filter(status=RuleVersion.Status.DRAFT).first()
+    if draft is not None:
+        draft.definition, draft.change_note = definition, change_note[:300]
+        draft.save(update_fields=["definition", "change_note"])
+        return draft
+    number = (rule.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return RuleVersion.objects.create(rule=rule, number=number, definition=definition,
+                                      created_by=by, change_note=change_note[:300])
+
+
+@transaction.atomic
+def do_publish_rule(version: RuleVersion, *, by, review_by: dt.date) -> RuleVersion:
+    _may_edit(by)
+    _may_edit_this(version.rule, by)
+    check_definition(version.rule.service, version.definition)  # facts may have changed
+    version.publish(by=by, review_by=review_by)
+    return version
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    published: list[int]
+    unchanged: list[int]
+
+
+@transaction.atomic
+def do_load_shipped_rules(path: Path = SHIPPED_RULES) -> LoadReport:
+    """Publish each shipped rule whose definition differs from its service's published one.
+
+    All or nothing: one rule that does not check, or names an LGSL number not in the
+    catalogue, stops the load with the rule named and nothing written."""
+    try:
+        definitions = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise RuleInvalid([f"{path.name}: not JSON: {error.msg} at line {error.lineno}"]) \
+            from None
+    if not isinstance(definitions, list):
+        raise RuleInvalid([f"{path.name}: a list of rules is expected"])
+    lgsls = [d.get("lgsl") for d in definitions if isinstance(d, dict)]
+    services = Service.objects.in_bulk([n for n in lgsls if isinstance(n, int)],
+                                       field_name="lgsl")
+    problems, checked = [], []
+    for number, definition in enumerate(definitions, start=1):
+        lgsl = definition.get("lgsl") if isinstance(definition, dict) else None
+        service = services.get(lgsl)
+        if service is None:
+            problems.append(f"rule {number}: LGSL {lgsl} is not in the service catalogue "
+                            f"(run `onestop load_reference` first)")
+            continue
+        try:
+            check_definition(service, definition)
+        except RuleInvalid as error:
+            problems += [f"rule {number} (LGSL {lgsl}): {e}" for e in error.errors]
+        checked.append((service, definition))
+    if len(set(lgsls)) != len(lgsls):
+        problems.append(f"{path.name}: an LGSL number has more than one rule")
+    if problems:
+        raise RuleInvalid(problems)
+    review_by = timezone.localdate() + dt.timedelta(days=SHIPPED_REVIEW_DAYS)
+    current = {r.service_id: r for r in Rule.objects.select_related("published")}
+    published, unchanged = [], []
+    for service, definition in checked:
+        rule = current.get(service.pk)
+        if rule and rule.published and rule.published.definition == definition:
+            unchanged.append(service.lgsl)
+            continue
+        version = do_save_rule_draft(service, definition, by=None,
+                                     change_note=f"shipped with OneStop ({path.name})")
+        version.publish(by=None, review_by=review_by)
+        published.append(service.lgsl)
+    return LoadReport(published, unchanged)
+
+
+class OfferError(ValueError):
+    """An offer cannot be recorded as asked; the message says why."""
+
+
+@transaction.atomic
+def do_record_offer(person: Person, service: Service, outcome: str, *, by, terminal: str = "",
+                    reason: str = "") -> Offer:
+    """Record that `service` was offered to `person`, and what they said.
+
+    `outcome` is offered, accepted or declined. Accepted adds the service to the adviser's
+    open contact with this resident, in the same transaction: it is refused when there is
+    none, so an acceptance never goes unactioned."""
+    from onestop.contacts import actions as contact_actions
+    from onestop.contacts.models import WorkSession
+
+    if outcome not in Offer.Status.values:
+        raise OfferError(f"choose offered, accepted or declined, not {outcome!r}")
+    session = (WorkSession.objects.filter(owner=by, closed_at__isnull=True,
+                                          contact__person=person)
+               .select_related("contact").first()) if by is not None else None
+    if outcome == Offer.Status.ACCEPTED and session is None:
+        raise OfferError(f"start a contact with {person.full_name} first: an accepted "
+                         f"{service.label} goes into the contact's services")
+    offer = (Offer.objects.select_for_update()
+             .filter(person=person, service=service, status=Offer.Status.OFFERED)
+             .select_related("service").first())
+    if offer is None:
+        rule = Rule.objects.filter(service=service).first()
+        offer = Offer.objects.create(
+            person=person, service=service, offered_by=by, reason=reason[:2000],
+            rule_version_id=rule.published_id if rule else None,
+            contact=session.contact if session else None)
+    if session is not None and offer.contact_id != session.contact_id:
+        offer.contact = session.contact  # take-up is counted per contact
+        offer.save(update_fields=["contact"])
+    if outcome == Offer.Status.ACCEPTED:
+        offer.accept()
+        try:
+            contact_actions.do_add_service(session, service, by=by, terminal=terminal)
+        except (contact_actions.WorkSessionError, contact_actions.ContactMoved) as error:
+            raise OfferError(str(error) if str(error) else "the contact is open on another "
+                             "terminal") from None
+    elif outcome == Offer.Status.DECLINED:
+        offer.decline()
+    return offer

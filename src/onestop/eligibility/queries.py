@@ -1,0 +1,74 @@
+"""Reads about eligibility that the person page, the screening command and insight share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils import timezone
+
+from onestop.authorities.models import Authority
+from onestop.authorities.queries import providers_at
+from onestop.catalogue.models import Service
+from onestop.eligibility.definitions import Outcome, RuleDefinition, Verdict
+from onestop.eligibility.facts import facts_for
+from onestop.eligibility.models import Offer, Rule, RuleVersion
+
+
+def published_rules() -> list[tuple[Service, RuleVersion, RuleDefinition]]:
+    """Every published rule with its service, in the catalogue's order."""
+    rules = (Rule.objects.filter(published__isnull=False)
+             .select_related("service", "published").order_by("service__label"))
+    return [(rule.service, rule.published, rule.published.parsed) for rule in rules]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    service: Service
+    outcome: Outcome
+    provider: Authority | None
+    offer: Offer | None  # the latest offer of this service to the resident
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    to_offer: list[Recommendation]  # likely eligible, not receiving
+    not_applicable: list[Recommendation]
+    others: list[Recommendation]  # receiving already, or not likely eligible
+
+    def __bool__(self) -> bool:
+        return bool(self.to_offer or self.not_applicable or self.others)
+
+
+def recommendations_for(person, today: dt.date | None = None) -> Recommendations:
+    """Every published rule judged for `person` by the per-person evaluator, with who
+    provides each service at their home and any offer already made."""
+    today = today or timezone.localdate()
+    rules = published_rules()
+    if not rules:
+        return Recommendations([], [], [])
+    facts = facts_for(person, today)
+    prop = person.household.property if person.household_id else None
+    providers = dict(providers_at(prop, [s for s, _, _ in rules])) if prop else {}
+    offers: dict[int, Offer] = {}
+    for offer in Offer.objects.filter(person=person).order_by("offered_at"):
+        offers[offer.service_id] = offer
+    groups: dict[str, list[Recommendation]] = {"offer": [], "na": [], "other": []}
+    for service, _, definition in rules:
+        outcome = definition.judge(facts)
+        group = {Verdict.LIKELY_ELIGIBLE: "offer", Verdict.NOT_APPLICABLE: "na"}.get(
+            outcome.verdict, "other")
+        groups[group].append(Recommendation(service, outcome, providers.get(service),
+                                            offers.get(service.pk)))
+    return Recommendations(groups["offer"], groups["na"], groups["other"])
+
+
+def cross_service_take_up() -> int:
+    """Residents who took two or more extra services in one contact, after getting in
+    touch about something else: accepted offers counted per contact."""
+    per_contact = (Offer.objects.filter(status=Offer.Status.ACCEPTED, contact__isnull=False)
+                   .values("person_id", "contact_id").annotate(taken=Count("service_id",
+                                                                            distinct=True))
+                   .filter(taken__gte=2))
+    return len({row["person_id"] for row in per_contact})

@@ -1,0 +1,45 @@
+"""The adviser's answer to a recommendation on the person page: offered, accepted, declined."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from onestop.core.access import requires_role
+from onestop.eligibility.actions import OfferError, do_record_offer
+from onestop.eligibility.models import Offer, RuleStateError
+from onestop.eligibility.queries import recommendations_for
+from onestop.people.models import Person
+from onestop.people.queries import can_see_person
+
+VERBS = {Offer.Status.OFFERED: "offered", Offer.Status.ACCEPTED: "accepted and added to "
+         "the contact", Offer.Status.DECLINED: "declined"}
+
+
+@requires_role("adviser", "team_leader")
+@require_POST
+def record_offer(request, person_id: int):
+    person = get_object_or_404(Person.objects.select_related("household__property"),
+                               pk=person_id)
+    if not can_see_person(request.user, person):
+        raise PermissionDenied("this resident's home is outside the councils you act for")
+    back = reverse("contacts:person", args=[person.pk])
+    # What may be offered is worked out again here, never taken from the form.
+    wanted = request.POST.get("lgsl", "")
+    recommendation = next((r for r in recommendations_for(person).to_offer
+                           if str(r.service.lgsl) == wanted), None)
+    if recommendation is None:
+        messages.error(request, "That service is not recommended for this resident")
+        return redirect(back)
+    outcome = request.POST.get("outcome", "")
+    try:
+        do_record_offer(person, recommendation.service, outcome, by=request.user,
+                        terminal=request.terminal_key, reason=recommendation.outcome.reason)
+    except (OfferError, RuleStateError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{recommendation.service.label}: {VERBS[outcome]}")
+    return redirect(back)
