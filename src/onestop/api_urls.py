@@ -6,6 +6,7 @@ from django.urls import path
 
 from onestop.catalogue.api import Responsibility, ServiceSearch
 from onestop.contacts.api import ContactCreate
+from onestop.lifeevents.api import LifeEventCreate
 from onestop.people.api import PeopleSearch
 
 app_name = "api"
@@ -14,4 +15,5 @@ urlpatterns = [
     path("responsibility", Responsibility.as_view(), name="responsibility"),
     path("contacts", ContactCreate.as_view(), name="contacts"),
     path("people", PeopleSearch.as_view(), name="people"),
+    path("life-events", LifeEventCreate.as_view(), name="life-events"),
 ]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "onestop.portal",
     "onestop.eligibility",
     "onestop.integrations",
+    "onestop.lifeevents",
     "onestop.demo",
 ]
 

@@ -98,6 +98,8 @@ class Person(TimeStampedModel):
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     has_disability = models.BooleanField(default=False)
+    # Set when a death is reported (onestop.lifeevents); the record is kept, not deleted.
+    date_of_death = models.DateField(null=True, blank=True)
     preferred_channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
 
     class Meta:

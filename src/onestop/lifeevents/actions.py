@@ -1,0 +1,499 @@
+"""Every write about life events: report one, update the records, tell every service once.
+
+`do_report_life_event` is the one way in for the adviser desktop, residents' self-service
+and the partner API. In one transaction it records the event, changes the person and
+household records, writes one notice per affected service (a webhook in the outbox for a
+team with a back-office system, a case on the team's worklist for one without) and one
+confirmation to the resident, or to the informant for a death. Nothing is sent here: the
+outbox worker delivers after commit. The same event reported again returns the event
+already recorded and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from onestop.cases.actions import RoutingError, do_raise_case, route
+from onestop.integrations.endpoints import endpoint_for_team
+from onestop.integrations.outbox import do_enqueue
+from onestop.lifeevents.mapping import AffectedService, EventKind, services_for
+from onestop.lifeevents.models import LifeEvent, LifeEventNotice
+from onestop.people.actions import do_register_person
+from onestop.people.models import BenefitAward, ContactDetail, Household, Person, Property
+from onestop.people.phones import BadPhoneNumber, normalise_phone
+from onestop.people.queries import can_see_person
+from onestop.staff.models import Role
+
+# A back office with no system of its own gets the notice as a referral on its worklist,
+# answered in this many working days (it only has to update its own records).
+WORKLIST_SLA_WORKING_DAYS = 5
+EMAIL_TEMPLATE = "life_event_confirmation_email"
+SMS_TEMPLATE = "life_event_confirmation_sms"
+NAME_MAX = 80
+TEXT_MAX = 300
+
+
+class LifeEventError(ValueError):
+    """A life event cannot be reported as given; `field` names the part that is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Informant:
+    """Someone not (or not known to be) on our records who told us: a relative, an
+    executor, a funeral director. An email or a phone number lets us confirm to them."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _text(details: dict, key: str, *, required: bool = False, limit: int = NAME_MAX) -> str:
+    value = details.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise LifeEventError(f"details.{key}", f"details.{key} must be text")
+    value = " ".join(value.split())
+    if required and not value:
+        raise LifeEventError(f"details.{key}", f"details.{key} is required for this event")
+    if len(value) > limit:
+        raise LifeEventError(f"details.{key}", f"details.{key} is at most {limit} characters")
+    return value
+
+
+def _property(details: dict) -> Property:
+    uprn = details.get("uprn")
+    if isinstance(uprn, str) and uprn.strip().isdecimal():
+        uprn = int(uprn.strip())
+    if isinstance(uprn, bool) or not isinstance(uprn, int) or not 0 < uprn < 10**12:
+        raise LifeEventError("details.uprn", "details.uprn must be the UPRN of the new "
+                                             "address (a whole number)")
+    prop = Property.objects.filter(uprn=uprn).first()
+    if prop is None:
+        raise LifeEventError("details.uprn", f"no address in the register has UPRN {uprn}")
+    return prop
+
+
+def _clean_details(kind: str, person: Person, occurred_on: dt.date, details: dict) -> dict:
+    """The details the kind needs, checked and normalised (what the event stores)."""
+    if not isinstance(details, dict):
+        raise LifeEventError("details", "details must be an object")
+    if kind == EventKind.BIRTH:
+        return {"child_given_name": _text(details, "child_given_name", required=True),
+                "child_family_name": _text(details, "child_family_name")
+                or person.family_name}
+    if kind in (EventKind.MOVING_IN, EventKind.MOVING_WITHIN):
+        prop = _property(details)
+        if person.household_id and person.household.property_id == prop.pk:
+            raise LifeEventError("details.uprn", f"{person.full_name} already lives at "
+                                                 f"{prop.one_line_address}")
+        if kind == EventKind.MOVING_WITHIN and not person.household_id:
+            raise LifeEventError("person", "we have no current address for this person: "
+                                           "report moving into the area instead")
+        return {"uprn": prop.uprn}
+    if kind == EventKind.MOVING_OUT:
+        if not person.household_id:
+            raise LifeEventError("person", "we have no current address for this person to "
+                                           "move out of")
+        return {"new_address": _text(details, "new_address", limit=TEXT_MAX)}
+    if kind == EventKind.CHANGE_OF_NAME:
+        given = _text(details, "given_name") or person.given_name
+        family = _text(details, "family_name") or person.family_name
+        if (given, family) == (person.given_name, person.family_name):
+            raise LifeEventError("details.family_name", "give the new given name or family "
+                                                        "name: it must differ from the "
+                                                        "current one")
+        return {"given_name": given, "family_name": family}
+    if kind == EventKind.BECOMING_CARER:
+        return {"cared_for": _text(details, "cared_for", limit=TEXT_MAX)}
+    if kind == EventKind.TURNING_18:
+        born = person.date_of_birth
+        day_before = occurred_on - dt.timedelta(days=1)
+        if born is not None and (person.age_on(occurred_on) != 18
+                                 or person.age_on(day_before) == 18):
+            raise LifeEventError("occurred_on", f"{person.full_name} was born on "
+                                                f"{born:%d %B %Y}, so did not turn 18 on "
+                                                f"{occurred_on:%d %B %Y}")
+        return {}
+    return {}
+
+
+def _clean_informant(informant) -> Person | Informant | None:
+    if informant is None or isinstance(informant, Person):
+        return informant
+    if not isinstance(informant, Informant):
+        raise LifeEventError("informant", "informant must be a person or a name with an "
+                                          "email or phone number")
+    name = " ".join((informant.name or "").split())
+    if not name:
+        raise LifeEventError("informant.name", "give the informant's name")
+    if len(name) > 160:
+        raise LifeEventError("informant.name", "the informant's name is at most 160 "
+                                               "characters")
+    email = (informant.email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise LifeEventError("informant.email",
+                                 f"{email!r} is not an email address") from None
+    phone = (informant.phone or "").strip()
+    if phone:
+        try:
+            normalise_phone(phone)
+        except BadPhoneNumber as error:
+            raise LifeEventError("informant.phone", str(error)) from None
+    return Informant(name=name, email=email, phone=phone)
+
+
+def _channel(reported_by, channel: str | None) -> str:
+    if channel is None:
+        if reported_by is None:
+            return LifeEvent.Channel.WEB
+        return (LifeEvent.Channel.PARTNER if reported_by.has_role(Role.PARTNER_SYSTEM)
+                else LifeEvent.Channel.PHONE)
+    if channel not in LifeEvent.Channel.values:
+        raise LifeEventError("channel", f"channel {channel!r} is not one of "
+                                        f"{', '.join(LifeEvent.Channel.values)}")
+    return channel
+
+
+def dedupe_key(kind: str, person: Person, occurred_on: dt.date, details: dict) -> str:
+    """One key per real-world event: the same kind, person and day; a birth also by the
+    child's name, so that twins are two births and one baby reported twice is one."""
+    key = f"{kind}:{person.pk}:{occurred_on.isoformat()}"
+    if kind == EventKind.BIRTH:
+        key += ":" + details["child_given_name"].casefold()
+    return key[:200]
+
+
+# --- the records -----------------------------------------------------------------------------
+
+
+def _join(person: Person, prop: Property) -> Household:
+    household = prop.households.order_by("id").first() or Household.objects.create(
+        property=prop)
+    person.household = household
+    person.save(update_fields=["household", "updated_at"])
+    return household
+
+
+def _leave(person: Person) -> None:
+    person.household = None
+    person.save(update_fields=["household", "updated_at"])
+
+
+def _apply(kind: str, person: Person, occurred_on: dt.date, details: dict, home) -> list[str]:
+    """Change the person and household records; the changes, in plain words."""
+    if kind == EventKind.DEATH:
+        person.date_of_death = occurred_on
+        person.save(update_fields=["date_of_death", "updated_at"])
+        changes = [f"{person.full_name} recorded as having died on {occurred_on:%d %B %Y}"]
+        if home is not None:
+            _leave(person)
+            changes.append(f"{person.full_name} removed from the household at "
+                           f"{home.one_line_address}")
+        return changes
+    if kind == EventKind.BIRTH:
+        child = do_register_person(given_name=details["child_given_name"],
+                                   family_name=details["child_family_name"],
+                                   date_of_birth=occurred_on, household=person.household)
+        details["child"] = child.pk
+        where = f" in the household at {home.one_line_address}" if home else ""
+        return [f"{child.full_name}, born {occurred_on:%d %B %Y}, added{where}"]
+    if kind in (EventKind.MOVING_IN, EventKind.MOVING_WITHIN):
+        prop = Property.objects.get(uprn=details["uprn"])
+        _join(person, prop)
+        moved = f" from {home.one_line_address}" if home else ""
+        return [f"{person.full_name} moved{moved} to {prop.one_line_address} on "
+                f"{occurred_on:%d %B %Y}"]
+    if kind == EventKind.MOVING_OUT:
+        _leave(person)
+        to = f" to {details['new_address']}" if details["new_address"] else ""
+        return [f"{person.full_name} moved out of {home.one_line_address}{to} on "
+                f"{occurred_on:%d %B %Y}"]
+    if kind == EventKind.CHANGE_OF_NAME:
+        before = person.full_name
+        person.given_name, person.family_name = details["given_name"], details["family_name"]
+        person.save(update_fields=["given_name", "family_name", "updated_at"])
+        return [f"Name changed from {before} to {person.full_name}"]
+    if kind == EventKind.DISABILITY:
+        if person.has_disability:
+            return [f"{person.full_name} already recorded as having a disability"]
+        person.has_disability = True
+        person.save(update_fields=["has_disability", "updated_at"])
+        return [f"{person.full_name} recorded as having a disability"]
+    if kind == EventKind.BECOMING_CARER:
+        # No carer flag on the person: this event is the record of it (see
+        # onestop.lifeevents.queries.is_carer).
+        cared_for = f", caring for {details['cared_for']}" if details["cared_for"] else ""
+        return [f"{person.full_name} recorded as a carer from {occurred_on:%d %B %Y}"
+                f"{cared_for}"]
+    if kind == EventKind.TURNING_18:
+        if person.date_of_birth is None:
+            born = occurred_on.replace(year=occurred_on.year - 18) if not (
+                occurred_on.month == 2 and occurred_on.day == 29) else dt.date(
+                occurred_on.year - 18, 3, 1)
+            person.date_of_birth = born
+            person.save(update_fields=["date_of_birth", "updated_at"])
+            return [f"Date of birth recorded as {born:%d %B %Y}"]
+        return [f"{person.full_name} turned 18 on {occurred_on:%d %B %Y}"]
+    raise AssertionError(kind)
+
+
+# --- who is told -----------------------------------------------------------------------------
+
+
+def _household_ids(person: Person) -> list[int]:
+    if not person.household_id:
+        return [person.pk]
+    return list(Person.objects.filter(household_id=person.household_id)
+                .values_list("pk", flat=True))
+
+
+def _received_lgsls(people_ids: list[int]) -> set[int] | None:
+    """LGSLs someone in the household receives; None while OneStop does not record it
+    (then every `service` row is told: better a back office checks than is never told)."""
+    try:
+        from onestop.people.models import ServiceReceived
+    except ImportError:
+        return None
+    return set(ServiceReceived.objects.filter(person_id__in=people_ids)
+               .values_list("service__lgsl", flat=True))
+
+
+def _affected(kind: str, person: Person):
+    """The (row, service) pairs of `kind` that apply to this person's household now."""
+    ids = _household_ids(person)
+    pairs = services_for(kind)
+    received = _received_lgsls(ids) if any(r.tell == "service" for r, _ in pairs) else None
+    awards = set(BenefitAward.objects.filter(person_id__in=ids)
+                 .values_list("benefit", flat=True)) if any(r.benefit for r, _ in pairs) \
+        else set()
+    chosen = []
+    for row, service in pairs:
+        if row.tell == "service" and received is not None and row.lgsl not in received:
+            continue
+        if row.benefit and row.benefit not in awards:
+            continue
+        chosen.append((row, service))
+    return chosen
+
+
+def _payload(event: LifeEvent, person: Person, home, row: AffectedService, service, authority,
+             team, changed: list[str]) -> dict[str, Any]:
+    return {
+        "type": "life_event",
+        "event": {"id": event.pk, "kind": event.kind, "label": EventKind.labels[event.kind],
+                  "occurred_on": event.occurred_on.isoformat(),
+                  "reported_at": event.reported_at.isoformat(), "channel": event.channel},
+        "person": {"id": person.pk, "name": person.full_name,
+                   "date_of_birth": person.date_of_birth.isoformat()
+                   if person.date_of_birth else None,
+                   "address": home.one_line_address if home else None,
+                   "uprn": home.uprn if home else None},
+        "service": {"lgsl": service.lgsl, "label": service.label},
+        "authority": authority.name, "team": team.slug,
+        "why": row.why, "changed": changed, "details": event.details,
+    }
+
+
+def _notify(event: LifeEvent, person: Person, home, where, row: AffectedService, service,
+            changed: list[str], reported_by) -> LifeEventNotice:
+    """One service told: routed at `where`, then a webhook or a case on the worklist.
+
+    A few queries per service (route, endpoint, enqueue: the interfaces are per message);
+    an event touches at most a dozen services.
+    """
+    try:
+        authority, team = route(service, where, reported_by if where is None else None)
+    except RoutingError as error:
+        return LifeEventNotice.objects.create(
+            event=event, service=service, delivery=LifeEventNotice.Delivery.NOT_ROUTED,
+            why=row.why, changed=changed, note=str(error)[:300])
+    endpoint = endpoint_for_team(team)
+    if endpoint is not None:
+        message = do_enqueue(kind="webhook", key=f"life-event:{event.pk}:{service.lgsl}",
+                             endpoint=endpoint,
+                             payload=_payload(event, person, home, row, service, authority,
+                                              team, changed))
+        return LifeEventNotice.objects.create(
+            event=event, service=service, authority=authority, team=team,
+            delivery=LifeEventNotice.Delivery.WEBHOOK, outbox_message=message, why=row.why,
+            changed=changed)
+    label = EventKind.labels[event.kind]
+    case = do_raise_case(
+        kind="referral", service=service, property=where, person=person,
+        title=f"Life event: {label.lower()} ({person.full_name}, "
+              f"{event.occurred_on:%d %b %Y})"[:200],
+        details=[("What happened", f"{label} on {event.occurred_on:%d %B %Y}"),
+                 ("Why this service is told", row.why),
+                 *(("What changed", change) for change in changed)],
+        sla_working_days=WORKLIST_SLA_WORKING_DAYS, raised_by=reported_by)
+    return LifeEventNotice.objects.create(
+        event=event, service=service, authority=authority, team=team,
+        delivery=LifeEventNotice.Delivery.WORKLIST, case=case, why=row.why, changed=changed)
+
+
+# --- the confirmation ------------------------------------------------------------------------
+
+
+def _best(person: Person) -> tuple[str, str]:
+    """Email if we hold one (preferred first), else a mobile for SMS; ("", "") if neither."""
+    details = sorted(person.contact_details.all(), key=lambda d: (not d.is_preferred, -d.pk))
+    email = next((d.normalised for d in details if d.kind == ContactDetail.Kind.EMAIL), "")
+    mobile = next((d.normalised for d in details
+                   if d.kind == ContactDetail.Kind.PHONE and d.is_mobile), "")
+    if person.preferred_channel == Person.Channel.SMS and mobile:
+        return "sms", mobile
+    if email:
+        return "email", email
+    return ("sms", mobile) if mobile else ("", "")
+
+
+def _recipient(event: LifeEvent, person: Person, informant) -> tuple[str, str, str]:
+    """(channel, to, name): the informant for a death, otherwise the resident."""
+    if event.kind == EventKind.DEATH:
+        if isinstance(informant, Person):
+            return (*_best(informant), informant.full_name)
+        if isinstance(informant, Informant):
+            if informant.email:
+                return "email", informant.email, informant.name
+            if informant.phone:
+                e164, is_mobile = normalise_phone(informant.phone)
+                if is_mobile:
+                    return "sms", e164, informant.name
+            return "", "", informant.name
+        return "", "", ""
+    return (*_best(person), person.full_name)
+
+
+def _done_lines(changes: list[str], notices: list[LifeEventNotice]) -> list[str]:
+    lines = list(changes)
+    for notice in notices:
+        if notice.delivery == LifeEventNotice.Delivery.NOT_ROUTED:
+            lines.append(f"{notice.service.label}: we could not pass this on; please "
+                         "contact the service yourself")
+        else:
+            lines.append(f"{notice.service.label} ({notice.authority.name}) told: "
+                         f"{notice.why}")
+    return lines
+
+
+def _confirm(event: LifeEvent, person: Person, informant, notices) -> None:
+    channel, to, name = _recipient(event, person, informant)
+    if not to:
+        who = "the informant" if event.kind == EventKind.DEATH else "the resident"
+        event.confirmation_note = f"No confirmation sent: no email or mobile number for {who}"
+        return
+    lines = _done_lines(event.changes, notices)
+    personalisation = {
+        "name": name, "event": EventKind.labels[event.kind],
+        "occurred_on": f"{event.occurred_on:%d %B %Y}", "person": person.full_name,
+        "reference": f"LE-{event.pk:06d}", "count": len(notices),
+        "done": "\n".join(f"* {line}" for line in lines),
+    }
+    event.confirmation = do_enqueue(
+        kind=f"notify.{channel}", key=f"life-event:{event.pk}:confirmation", payload={
+            "to": to, "template": EMAIL_TEMPLATE if channel == "email" else SMS_TEMPLATE,
+            "personalisation": personalisation, "reference": f"life-event:{event.pk}"})
+
+
+# --- the action ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_report_life_event(kind: str, person: Person, occurred_on: dt.date, details=None,
+                         reported_by=None, *, informant: Person | Informant | None = None,
+                         channel: str | None = None,
+                         reported_at: dt.datetime | None = None) -> LifeEvent:
+    """Record a life event and tell every affected service once (see the module doc).
+
+    `reported_by` is the adviser or partner system's user; None for a resident's own
+    report. Returns the event; `event.reported_now` is False when it had been reported
+    already (nothing was written this time). LifeEventError names what is wrong; nothing
+    is written then.
+    """
+    if kind not in EventKind.values:
+        raise LifeEventError("kind", f"kind {kind!r} is not one of "
+                                     f"{', '.join(EventKind.values)}")
+    if not isinstance(person, Person) or person.pk is None:
+        raise LifeEventError("person", "person must be a resident on our records")
+    if not isinstance(occurred_on, dt.date) or isinstance(occurred_on, dt.datetime):
+        raise LifeEventError("occurred_on", "occurred_on must be a date")
+    today = timezone.localdate()
+    if occurred_on > today:
+        raise LifeEventError("occurred_on", f"{occurred_on:%d %B %Y} is in the future")
+    channel = _channel(reported_by, channel)
+    if (reported_by is not None and not reported_by.has_role(Role.PARTNER_SYSTEM)
+            and not can_see_person(reported_by, person)):
+        raise LifeEventError("person", "you do not act for an authority where this person "
+                                       "lives")
+    informant = _clean_informant(informant)
+    if kind == EventKind.DEATH and informant is None:
+        raise LifeEventError("informant", "a death is reported by an informant: give their "
+                                          "name and an email or phone number")
+    # Lock the person: two reports at once of events for one person queue here.
+    person = (Person.objects.select_for_update(of=("self",))
+              .select_related("household__property").get(pk=person.pk))
+    details = details if details is not None else {}
+    if not isinstance(details, dict):
+        raise LifeEventError("details", "details must be an object")
+    if kind == EventKind.BIRTH:
+        named = _clean_details(kind, person, occurred_on, details)  # the key needs the name
+        key = dedupe_key(kind, person, occurred_on, named)
+    else:
+        key = dedupe_key(kind, person, occurred_on, {})
+    existing = LifeEvent.objects.filter(dedupe_key=key).first()
+    if existing is not None:
+        existing.reported_now = False
+        return existing
+    if person.date_of_death is not None:
+        raise LifeEventError("person", f"{person.full_name} died on "
+                                       f"{person.date_of_death:%d %B %Y}")
+    if person.date_of_birth and occurred_on < person.date_of_birth:
+        raise LifeEventError("occurred_on", f"{occurred_on:%d %B %Y} is before "
+                                            f"{person.full_name} was born")
+    clean = _clean_details(kind, person, occurred_on, details)
+    home = person.household.property if person.household_id else None
+    affected = _affected(kind, person)  # before the change: the household as it was
+    try:
+        with transaction.atomic():
+            event = LifeEvent.objects.create(
+                kind=kind, person=person, occurred_on=occurred_on,
+                reported_at=reported_at or timezone.now(), reported_by=reported_by,
+                channel=channel, details=clean, dedupe_key=key,
+                informant_person=informant if isinstance(informant, Person) else None,
+                informant_name=informant.name if isinstance(informant, Informant) else "",
+                informant_email=informant.email if isinstance(informant, Informant) else "",
+                informant_phone=informant.phone if isinstance(informant, Informant) else "")
+    except IntegrityError:
+        # The same event, reported at the same moment by someone else, won the race.
+        existing = LifeEvent.objects.get(dedupe_key=key)
+        existing.reported_now = False
+        return existing
+    event.changes = _apply(kind, person, occurred_on, event.details, home)
+    # The old address decides who is told of a death or a move away; the new one of a move.
+    where = home
+    if kind in (EventKind.MOVING_IN, EventKind.MOVING_WITHIN):
+        where = person.household.property
+    notices = [_notify(event, person, home, where, row, service, event.changes, reported_by)
+               for row, service in affected]
+    _confirm(event, person, informant, notices)
+    event.save(update_fields=["details", "changes", "confirmation", "confirmation_note"])
+    event.reported_now = True
+    return event
