@@ -4,17 +4,25 @@ outbox handlers' mapping of its answers, and case feedback that really goes."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import jwt
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from onestop.cases.actions import do_mark_feedback_delivered, do_resolve_case, do_send_feedback
 from onestop.cases.models import Feedback
-from onestop.integrations.fake_notify import FakeNotifyServer, split_api_key
+from onestop.integrations.fake_notify import FakeNotifyServer, serve_beside_demo, split_api_key
 from onestop.integrations.handlers import DeliveryFailed, handler_for
 from onestop.integrations.models import OutboxMessage
 from onestop.integrations.notify import (
@@ -330,3 +338,61 @@ def test_enqueueing_the_same_feedback_again_adds_no_second_message(officer):
     again = do_enqueue(kind="notify.email", payload=first.payload, key=first.key)
     assert again.pk == first.pk
     assert OutboxMessage.objects.count() == 1
+
+
+# --- serving it: beside the demo, or as `onestop fake_notify` ------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_demo_serves_the_fake_where_notify_base_url_points_on_this_machine(settings):
+    settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{free_port()}"
+    server, line = serve_beside_demo()
+    try:
+        assert server is not None and server.url == settings.NOTIFY_BASE_URL
+        assert f"{server.url}/_received" in line
+        NotifyNotifier().send_sms(MOBILE_E164, "case_feedback_sms", FEEDBACK)
+        assert len(server.received) == 1
+        # A second demo on the same machine finds the port taken and says so.
+        again, line = serve_beside_demo()
+        assert again is None and "is taken" in line
+    finally:
+        server.stop()
+
+
+def test_the_demo_starts_no_fake_when_notify_base_url_points_elsewhere(settings):
+    settings.NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
+    assert serve_beside_demo() == (
+        None, "Emails and texts go to the Notify service at "
+              "https://api.notifications.service.gov.uk (NOTIFY_BASE_URL).")
+
+
+def test_onestop_fake_notify_serves_the_api_until_stopped(settings):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("onestop")), "fake_notify", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "ONESTOP_ENV": "test", "PYTHONUNBUFFERED": "1"})
+    try:
+        assert f"http://127.0.0.1:{port}" in process.stdout.readline()
+        settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{port}"
+        NotifyNotifier().send_email("m.okafor@example.org", "case_feedback_email", FEEDBACK,
+                                    reference="feedback:9")
+        with urllib.request.urlopen(f"{settings.NOTIFY_BASE_URL}/_received",
+                                    timeout=5) as response:
+            [received] = json.load(response)["notifications"]
+        assert received["reference"] == "feedback:9"
+        assert "email to m.okafor@example.org: case_feedback_email (feedback:9)" in (
+            process.stdout.readline())
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+
+
+def test_onestop_fake_notify_refuses_a_port_out_of_range():
+    with pytest.raises(CommandError, match="--port must be between 1 and 65535"):
+        call_command("fake_notify", "--port", "70000")

@@ -224,6 +224,32 @@ class FakeNotifyServer:
         }
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def serve_beside_demo() -> tuple[FakeNotifyServer | None, str]:
+    """Start the fake where settings.NOTIFY_BASE_URL points, when it points at this machine
+    over plain HTTP (the demo's default, http://127.0.0.1:6011). Returns the server (None
+    when not started) and a line saying where the demo's emails and texts go."""
+    from django.conf import settings
+
+    base = settings.NOTIFY_BASE_URL
+    url = urlsplit(base)
+    if url.scheme != "http" or url.hostname not in LOCAL_HOSTS:
+        return None, f"Emails and texts go to the Notify service at {base} (NOTIFY_BASE_URL)."
+    port = url.port or 80
+    try:
+        server = FakeNotifyServer(api_key=settings.NOTIFY_API_KEY,
+                                  templates=settings.NOTIFY_TEMPLATES, host=url.hostname,
+                                  port=port).start()
+    except OSError as error:
+        return None, (f"Port {port} is taken ({error.strerror or error}): emails and texts go "
+                      f"to whatever listens at {base} (an `onestop fake_notify` already "
+                      "running, say).")
+    return server, (f"Emails and texts go to a fake GOV.UK Notify at {server.url}; what it "
+                    f"received: {server.url}/_received")
+
+
 def _errors(status: int, error: str, *messages: str) -> dict:
     return {"status_code": status,
             "errors": [{"error": error, "message": message} for message in messages]}
@@ -325,4 +351,4 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(status, answer)
 
 
-__all__ = ["TEMPLATE_TEXT", "FakeNotifyServer", "split_api_key"]
+__all__ = ["TEMPLATE_TEXT", "FakeNotifyServer", "serve_beside_demo", "split_api_key"]

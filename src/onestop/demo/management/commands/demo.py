@@ -19,6 +19,7 @@ from onestop.authorities.models import Authority
 from onestop.demo.actions import DemoError, do_build_demo_area
 from onestop.demo.places import DISTRICTS
 from onestop.demo.staff import sign_in_lines
+from onestop.integrations.fake_notify import serve_beside_demo
 
 # Enough for a large county; beyond it the synthetic UPRN blocks would run out.
 MAX_PEOPLE = 1_000_000
@@ -71,6 +72,9 @@ class Command(BaseCommand):
         self.stdout.write("Demo sign-ins (demo only; never use these anywhere else):")
         for line in sign_in_lines():
             self.stdout.write(line)
+        # Residents' emails and texts go to a local stand-in for GOV.UK Notify, in a thread.
+        _, notify_line = serve_beside_demo()
+        self.stdout.write(notify_line)
         call_command("runserver", f"{address}:{port}", use_reloader=False)
 
     def _check_arguments(self, people, seed, extracts_dir, host, port) -> None:

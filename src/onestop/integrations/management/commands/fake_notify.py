@@ -35,6 +35,7 @@ class Command(BaseCommand):
         server.start()
         self.stdout.write(f"Fake GOV.UK Notify at {server.url} (Ctrl-C to stop); what it "
                           f"receives: {server.url}/_received")
+        self.stdout.flush()
         shown = 0
         try:
             while True:
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                 for item in received[shown:]:
                     self.stdout.write(f"{item['received_at']} {item['type']} to {item['to']}: "
                                       f"{item['template']} ({item['reference'] or 'no reference'})")
+                    self.stdout.flush()
                 shown = len(received)
         except KeyboardInterrupt:
             pass
