@@ -26,7 +26,14 @@ from onestop.integrations.outbox import do_enqueue
 from onestop.lifeevents.mapping import AffectedService, EventKind, services_for
 from onestop.lifeevents.models import LifeEvent, LifeEventNotice
 from onestop.people.actions import do_register_person
-from onestop.people.models import BenefitAward, ContactDetail, Household, Person, Property
+from onestop.people.models import (
+    BenefitAward,
+    ContactDetail,
+    Household,
+    Person,
+    Property,
+    ServiceReceived,
+)
 from onestop.people.phones import BadPhoneNumber, normalise_phone
 from onestop.people.queries import can_see_person
 from onestop.staff.models import Role
@@ -265,13 +272,9 @@ def _household_ids(person: Person) -> list[int]:
                 .values_list("pk", flat=True))
 
 
-def _received_lgsls(people_ids: list[int]) -> set[int] | None:
-    """LGSLs someone in the household receives; None while OneStop does not record it
-    (then every `service` row is told: better a back office checks than is never told)."""
-    try:
-        from onestop.people.models import ServiceReceived
-    except ImportError:
-        return None
+def _received_lgsls(people_ids: list[int]) -> set[int]:
+    """LGSLs someone in the household receives: what `people.queries.services_received`
+    lists per person, here for the whole household in one query."""
     return set(ServiceReceived.objects.filter(person_id__in=people_ids)
                .values_list("service__lgsl", flat=True))
 
@@ -280,13 +283,13 @@ def _affected(kind: str, person: Person):
     """The (row, service) pairs of `kind` that apply to this person's household now."""
     ids = _household_ids(person)
     pairs = services_for(kind)
-    received = _received_lgsls(ids) if any(r.tell == "service" for r, _ in pairs) else None
+    received = _received_lgsls(ids) if any(r.tell == "service" for r, _ in pairs) else set()
     awards = set(BenefitAward.objects.filter(person_id__in=ids)
                  .values_list("benefit", flat=True)) if any(r.benefit for r, _ in pairs) \
         else set()
     chosen = []
     for row, service in pairs:
-        if row.tell == "service" and received is not None and row.lgsl not in received:
+        if row.tell == "service" and row.lgsl not in received:
             continue
         if row.benefit and row.benefit not in awards:
             continue
