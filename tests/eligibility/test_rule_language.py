@@ -16,7 +16,10 @@ FSM = ('household.school_age_children >= 1 and (person.receives("housing_benefit
 NO_UPSTAIRS_FLAT = 'not (property.type == "flat" and property.floor >= 1)'
 
 
-def family(*, benefits=(), child_born=dt.date(2017, 5, 1), home=Home("house")) -> Facts:
+HOUSE = Home("house")
+
+
+def family(*, benefits=(), child_born=dt.date(2017, 5, 1), home=HOUSE) -> Facts:
     parent = Member(dt.date(1985, 1, 1), benefits=frozenset(benefits))
     child = Member(child_born)
     return Facts(parent, (parent, child), home, TODAY)

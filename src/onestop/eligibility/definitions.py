@@ -121,9 +121,11 @@ class RuleDefinition:
             text = "Already receives it" if self.scope == "person" \
                 else "Someone in the household already receives it"
         elif eligible:
-            verdict, text, why = Verdict.LIKELY_ELIGIBLE, self.eligible_reason, why_eligible
+            verdict, text = Verdict.LIKELY_ELIGIBLE, self.eligible_reason
+            why = why_applies + why_eligible
         else:
-            verdict, text, why = Verdict.NOT_ELIGIBLE, self.not_eligible_reason, why_eligible
+            verdict, text = Verdict.NOT_ELIGIBLE, self.not_eligible_reason
+            why = why_applies + why_eligible
         why = list(dict.fromkeys(why))  # a fact read twice is named once
         reason = f"{text} ({'; '.join(why)})" if why else text
         return Outcome(self.lgsl, verdict, reason, tuple(why), applies, eligible, receiving)

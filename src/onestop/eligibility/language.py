@@ -463,6 +463,7 @@ def to_sql(node: Node) -> str:
 def _value_sql(node: Node) -> str:
     if isinstance(node, Literal):
         return sql_literal(node.value)
-    if isinstance(node, Fact):
+    if isinstance(node, Fact) and node.type != BOOL:
         return fact_sql(node.name, node.argument)
+    # Yes/no facts are never unknown in Python (no benefits recorded is "no"): the same here.
     return to_sql(node)
