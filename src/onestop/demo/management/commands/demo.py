@@ -73,9 +73,13 @@ class Command(BaseCommand):
         for line in sign_in_lines():
             self.stdout.write(line)
         # Residents' emails and texts go to a local stand-in for GOV.UK Notify, in a thread.
-        _, notify_line = serve_beside_demo()
+        notify, notify_line = serve_beside_demo()
         self.stdout.write(notify_line)
-        call_command("runserver", f"{address}:{port}", use_reloader=False)
+        try:
+            call_command("runserver", f"{address}:{port}", use_reloader=False)
+        finally:
+            if notify is not None:
+                notify.stop()
 
     def _check_arguments(self, people, seed, extracts_dir, host, port) -> None:
         if people < 1:
