@@ -396,3 +396,9 @@ def test_onestop_fake_notify_serves_the_api_until_stopped(settings):
 def test_onestop_fake_notify_refuses_a_port_out_of_range():
     with pytest.raises(CommandError, match="--port must be between 1 and 65535"):
         call_command("fake_notify", "--port", "70000")
+
+
+def test_onestop_fake_notify_will_not_stand_in_for_notify_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="for demo and test only"):
+        call_command("fake_notify")
