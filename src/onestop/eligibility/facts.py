@@ -7,7 +7,8 @@ population). A fact that cannot be known (no date of birth, no address) is None;
 comparison with an unknown fact is false, and so is an unknown yes/no fact.
 
 Household facts count the resident's household, themselves included; a resident with no
-known household is a household of one. School age is the 31 August rule: a child is of
+known household is a household of one. Residents who have died are left out of households
+and of screening, and are offered nothing. School age is the 31 August rule: a child is of
 school age from Reception to Year 11 of the current academic year (1 September to 31
 August), the year group worked out from their date of birth as schools do.
 """
@@ -160,12 +161,14 @@ class Facts:
 
 
 def facts_for(person, today: dt.date) -> Facts:
-    """The facts of one resident from the main database: three queries, whatever the
-    household's size."""
+    """The facts of one resident from the main database: four queries, whatever the
+    household's size. A member who has died is no longer counted in the household."""
     household_id = person.household_id
     members = list(
-        Person.objects.filter(household_id=household_id) if household_id
-        else Person.objects.filter(pk=person.pk))
+        Person.objects.filter(household_id=household_id, date_of_death__isnull=True)
+        if household_id else Person.objects.filter(pk=person.pk))
+    if person.pk not in {m.pk for m in members}:
+        members.append(person)  # a resident who has died is still judged as themselves
     ids = [m.pk for m in members]
     benefits: dict[int, set[str]] = {pk: set() for pk in ids}
     for pk, benefit in BenefitAward.objects.filter(person_id__in=ids).values_list(

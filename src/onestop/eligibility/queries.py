@@ -46,7 +46,7 @@ def recommendations_for(person, today: dt.date | None = None) -> Recommendations
     provides each service at their home and any offer already made."""
     today = today or timezone.localdate()
     rules = published_rules()
-    if not rules:
+    if not rules or person.date_of_death is not None:
         return Recommendations([], [], [])
     facts = facts_for(person, today)
     prop = person.household.property if person.household_id else None

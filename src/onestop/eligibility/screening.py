@@ -10,8 +10,6 @@ evaluators agree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -34,7 +32,9 @@ SCHEMAS = {
 }
 
 READS = {
-    "person": "SELECT id, date_of_birth, household_id, has_disability FROM people_person",
+    # Residents who have died are no longer in a household, nor offered anything.
+    "person": "SELECT id, date_of_birth, household_id, has_disability FROM people_person "
+              "WHERE date_of_death IS NULL",
     "household": "SELECT id, property_id FROM people_household",
     "property": "SELECT id, property_type, floor, tenure, council_tax_band "
                 "FROM people_property",
@@ -100,7 +100,7 @@ def facts_sql(today: dt.date) -> str:
     """
 
 
-def read_main_database(person_ids: Iterable[int] | None = None) -> dict[str, pa.Table]:
+def read_main_database() -> dict[str, pa.Table]:
     """The raw tables from the main database, column-wise into Arrow."""
     tables = {}
     with connection.cursor() as cursor:
@@ -153,12 +153,6 @@ def verdicts(db, definitions: list[RuleDefinition]) -> dict[tuple[int, int], tup
         for i, definition in enumerate(definitions):
             answers[(row[0], definition.lgsl)] = tuple(row[1 + 3 * i: 4 + 3 * i])
     return answers
-
-
-@dataclass(frozen=True)
-class Candidate:
-    person_id: int
-    lgsl: int
 
 
 def to_offer_sql(definitions: list[RuleDefinition]) -> str:
