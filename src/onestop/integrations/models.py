@@ -38,6 +38,16 @@ class Endpoint(models.Model):
         return self.name
 
 
+class OutboxMessageQuerySet(models.QuerySet):
+    def mark_delivered(self, at: dt.datetime) -> int:
+        """Delivered: the pending ones among these, in one conditional UPDATE (the hot path
+        of the worker, so no read first). One already delivered by a second worker that took
+        over an expired lease is left as it is. Returns how many changed."""
+        return self.filter(status=OutboxMessage.Status.PENDING).update(
+            status=OutboxMessage.Status.DELIVERED, attempts=models.F("attempts") + 1,
+            delivered_at=at, leased_until=None, leased_by="")
+
+
 class OutboxMessage(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -59,6 +69,8 @@ class OutboxMessage(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
+    objects = OutboxMessageQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
@@ -67,20 +79,8 @@ class OutboxMessage(models.Model):
         return f"{self.kind} {self.key} ({self.status})"
 
     # The verbs below expect the caller to hold this row's lock (select_for_update inside a
-    # transaction): an outcome and a replay must not cross.
-
-    def mark_delivered(self, at: dt.datetime) -> None:
-        if self.status == self.Status.DELIVERED:
-            return  # a second worker that took over an expired lease delivered it too
-        if self.status != self.Status.PENDING:
-            raise OutboxError(f"message {self.key} is {self.status}, not pending")
-        self.status = self.Status.DELIVERED
-        self.attempts += 1
-        self.delivered_at = at
-        self.leased_until = None
-        self.leased_by = ""
-        self.save(update_fields=["status", "attempts", "delivered_at", "leased_until",
-                                 "leased_by"])
+    # transaction): an outcome and a replay must not cross. Delivery is the queryset's
+    # mark_delivered.
 
     def record_failure(self, error: str, *, retry: bool, max_attempts: int,
                        next_attempt_at: dt.datetime) -> None:

@@ -109,15 +109,21 @@ class Worker:
     def _record(self, message_id: int, *, started, ok: bool, status_code, error: str,
                 retry: bool) -> None:
         finished = timezone.now()
-        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-        DeliveryAttempt.objects.create(message=message, started_at=started,
+        if connection.vendor == "postgresql":
+            # Not waiting for the disk on this commit: a database crash can lose only the
+            # last few outcomes, and those messages are then sent again under the same
+            # Idempotency-Key, which receivers apply once. It halves the cost per delivery.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        DeliveryAttempt.objects.create(message_id=message_id, started_at=started,
                                        finished_at=finished, ok=ok, status_code=status_code,
                                        error=error[:2000], worker=self.worker_id)
         if ok:
-            message.mark_delivered(finished)
-        else:
-            message.record_failure(error[:2000], retry=retry, max_attempts=self.max_attempts,
-                                   next_attempt_at=finished + backoff(message.attempts + 1))
+            OutboxMessage.objects.filter(pk=message_id).mark_delivered(finished)
+            return
+        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+        message.record_failure(error[:2000], retry=retry, max_attempts=self.max_attempts,
+                               next_attempt_at=finished + backoff(message.attempts + 1))
 
     def release(self, messages: list[OutboxMessage]) -> None:
         """Give back leases on messages not started (when stopping), for others to take."""
