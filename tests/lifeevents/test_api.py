@@ -131,3 +131,17 @@ def test_a_move_to_an_unknown_address_is_refused_naming_the_detail():
 def test_the_endpoint_is_in_the_openapi_schema(client):
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/life-events" in schema and "LifeEventIn" in schema
+
+
+def test_an_informant_on_our_records_is_named_by_id_and_gets_the_confirmation():
+    margaret, daniel = a_couple()
+    response = partner_client().post(URL, a_death(margaret, informant={"person": daniel.pk}),
+                                     format="json")
+    assert response.status_code == 201, response.content
+    event = LifeEvent.objects.get()
+    assert event.informant_person == daniel
+    assert event.confirmation.payload["to"] == "d.okafor@example.org"
+    missing = partner_client().post(URL, a_death(daniel, informant={"person": 987654}),
+                                    format="json")
+    assert missing.status_code == 400
+    assert "no person with id 987654" in str(missing.json()["informant"])

@@ -76,6 +76,18 @@ def test_the_adviser_finds_the_new_address_by_postcode_then_reports_the_move(cli
     assert resident.household.property == new_home
 
 
+def test_finding_addresses_before_choosing_the_event_complains_only_of_the_postcode(client):
+    resident = a_resident()
+    client.force_login(an_adviser())
+    url = f"/people/{resident.pk}/life-events/new/"
+    found = client.post(url, {"new_postcode": "IP14 1AB", "find": "1"})
+    assert found.status_code == 200 and "There is a problem" not in found.content.decode()
+    unknown = client.post(url, {"new_postcode": "ZZ99 9ZZ", "find": "1"})
+    assert unknown.status_code == 400
+    html = unknown.content.decode()
+    assert "We have no addresses at that postcode" in html and "Select what happened" not in html
+
+
 def test_an_adviser_outside_the_residents_councils_may_not_open_the_form(client):
     client.force_login(a_babergh_adviser())
     assert client.get(f"/people/{a_resident().pk}/life-events/new/").status_code == 403

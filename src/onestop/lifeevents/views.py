@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -38,6 +39,10 @@ def _finding(request, form: LifeEventForm, addresses: list) -> bool:
     """The "Find addresses" button: show the addresses at the postcode, report nothing."""
     if "find" not in request.POST:
         return False
+    # Looking up addresses is not submitting: no "select what happened" for a half-filled
+    # form, only what is wrong with the postcode.
+    form.full_clean()
+    form._errors = ErrorDict()
     if form.postcode() is None:
         form.add_error("new_postcode", "Enter a full UK postcode, like IP14 1AB")
     elif not addresses:
