@@ -72,7 +72,8 @@ def do_save_rule_draft(service: Service, definition: dict | str, *, by,
     if isinstance(definition, str):
         definition = json.loads(definition)
     rule, _ = Rule.objects.get_or_create(service=service, defaults={"owner": by})
-    rule = Rule.objects.select_for_update().select_related("owner", "service").get(pk=rule.pk)
+    rule = (Rule.objects.select_for_update(of=("self",)).select_related("owner", "service")
+            .get(pk=rule.pk))
     _may_edit_this(rule, by)
     if rule.owner_id is None and by is not None and by.has_role(Role.SERVICE_OWNER):
         rule.owner = by
@@ -173,7 +174,7 @@ def do_record_offer(person: Person, service: Service, outcome: str, *, by, termi
     if outcome == Offer.Status.ACCEPTED and session is None:
         raise OfferError(f"start a contact with {person.full_name} first: an accepted "
                          f"{service.label} goes into the contact's services")
-    offer = (Offer.objects.select_for_update()
+    offer = (Offer.objects.select_for_update(of=("self",))
              .filter(person=person, service=service, status=Offer.Status.OFFERED)
              .select_related("service").first())
     if offer is None:
