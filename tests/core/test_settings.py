@@ -12,9 +12,20 @@ import pytest
 ONESTOP = Path(sys.executable).with_name("onestop")
 
 
+# Production also needs the council's own GOV.UK Notify key and template ids.
+_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+PRODUCTION_NOTIFY = {
+    "NOTIFY_API_KEY": f"council-{_ID}-{_ID}",
+    "NOTIFY_TEMPLATES": ",".join(f"{name}={_ID}" for name in (
+        "case_feedback_email", "case_feedback_sms", "life_event_confirmation_email",
+        "life_event_confirmation_sms")),
+}
+
+
 def run_check(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
-             if k not in {"DATABASE_URL", "ONESTOP_ENV", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+             if k not in {"DATABASE_URL", "ONESTOP_ENV", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+                          "NOTIFY_API_KEY", "NOTIFY_TEMPLATES"}}
     return subprocess.run([str(ONESTOP), "check"], env={**clean, **env}, capture_output=True,
                           text=True, timeout=60)
 
@@ -32,6 +43,9 @@ def run_check(**env: str) -> subprocess.CompletedProcess:
     ({"CARD_MAX_FAILED_PINS": "0"}, "CARD_MAX_FAILED_PINS='0' must be at least 1"),
     ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example",
       "DEBUG": "true"}, "DEBUG=true is not allowed in production"),
+    ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example"},
+     "NOTIFY_API_KEY (or NOTIFY_API_KEY_FILE) is required in production"),
+    ({"NOTIFY_API_KEY": "not-a-key"}, "NOTIFY_API_KEY is not a Notify API key"),
 ])
 def test_a_bad_setting_is_named_in_one_clear_error(tmp_path, env, message):
     result = run_check(**{"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", **env})
@@ -43,5 +57,6 @@ def test_a_secret_can_come_from_a_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("s" * 60 + "\n")
     result = run_check(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", ONESTOP_ENV="production",
-                       SECRET_KEY_FILE=str(secret), ALLOWED_HOSTS="onestop.example")
+                       SECRET_KEY_FILE=str(secret), ALLOWED_HOSTS="onestop.example",
+                       **PRODUCTION_NOTIFY)
     assert result.returncode == 0, result.stderr
