@@ -15,6 +15,9 @@ from onestop.eligibility.queries import published_rules
 from onestop.eligibility.screening import connect, read_main_database, screen
 from onestop.people.models import Person
 
+BATCH = 5000
+ADDRESS = tuple(f"household__property__{field}" for field in
+                ("address_line_1", "address_line_2", "town", "postcode"))
 COLUMNS = ["person_id", "given_name", "family_name", "date_of_birth", "address", "postcode",
            "lgsl", "service", "reason"]
 
@@ -66,22 +69,20 @@ class Command(BaseCommand):
         try:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
+            # Plain values, not model instances: a campaign list can run to a million rows.
             people = {}
             ids = sorted({p for p, _ in found})
-            for start in tqdm(range(0, len(ids), 5000), desc="Writing", unit="batch",
+            for start in tqdm(range(0, len(ids), BATCH), desc="Reading names", unit="batch",
                               file=sys.stderr, disable=None):
-                chunk = ids[start:start + 5000]
-                people.update(Person.objects.select_related("household__property")
-                              .in_bulk(chunk))
+                rows = Person.objects.filter(pk__in=ids[start:start + BATCH]).values_list(
+                    "pk", "given_name", "family_name", "date_of_birth", *ADDRESS)
+                people.update((row[0], row[1:]) for row in rows)
             for person_id, lgsl in found:
-                person = people[person_id]
+                given, family, born, line_1, line_2, town, postcode = people[person_id]
                 service, definition = by_lgsl[lgsl]
-                prop = person.household.property if person.household_id else None
-                writer.writerow([person_id, person.given_name, person.family_name,
-                                 person.date_of_birth or "",
-                                 prop.one_line_address if prop else "",
-                                 prop.postcode if prop else "", lgsl, service.label,
-                                 definition.eligible_reason])
+                address = ", ".join(part for part in (line_1, line_2, town, postcode) if part)
+                writer.writerow([person_id, given, family, born or "", address, postcode or "",
+                                 lgsl, service.label, definition.eligible_reason])
         finally:
             if out:
                 handle.close()
