@@ -191,6 +191,27 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_nothing_is_applied_twice(
     assert rows[in_flight]["tries"] and rows[in_flight]["tries"][-1][2] == "second"
 
 
+def test_sigterm_lets_a_worker_finish_the_message_in_hand_and_give_back_the_rest(
+        outbox, receiver):
+    keys = [f"term:{i}" for i in range(6)]
+    receiver.stall[keys[2]] = 2  # slow, but answered: the worker is told in time
+    receiver.start()
+    outbox.enqueue(receiver.url, keys)
+    worker = outbox.start_worker("--batch", "10", "--worker-id", "terminated")
+    assert receiver.stalled.wait(60)
+    assert stop_gracefully(worker) == 0
+    rows = outbox.messages()
+    assert [rows[k]["status"] for k in keys] == ["delivered"] * 3 + ["pending"] * 3
+    leases = outbox.shell("""
+import json
+from onestop.integrations.models import OutboxMessage
+print(json.dumps(list(OutboxMessage.objects.filter(status="pending", leased_by="")
+                      .values_list("key", flat=True).order_by("key"))))
+""")
+    assert leases == keys[3:]  # given back at once, not left to run out
+    assert receiver.applied == {key: 1 for key in keys[:3]}
+
+
 def test_a_receiver_down_for_a_while_gets_everything_once_it_is_back(outbox, receiver):
     keys = [f"outage:{i}" for i in range(5)]
     receiver.port = free_port()  # nothing listens there yet: connections are refused
