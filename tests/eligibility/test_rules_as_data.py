@@ -21,6 +21,7 @@ from onestop.eligibility.actions import (
     do_save_rule_draft,
 )
 from onestop.eligibility.models import Rule, RuleVersion
+from onestop.eligibility.queries import overdue_rule_reviews
 from onestop.staff.models import Role
 from tests.personas import a_staff_member, an_adviser
 
@@ -110,11 +111,16 @@ def test_only_service_owners_edit_rules_and_each_keeps_their_own():
         do_save_rule_draft(badge, blue_badge(), by=a_staff_member(Role.SERVICE_OWNER))
 
 
-def test_an_overdue_review_is_flagged_on_the_published_version():
+def test_an_overdue_review_is_flagged_and_listed_for_the_rules_owner():
     do_load_shipped_rules()
     version = Rule.objects.get(service__lgsl=58).published
     assert not version.is_review_overdue(timezone.localdate())
-    assert version.is_review_overdue(version.review_by + dt.timedelta(days=1))
+    late = version.review_by + dt.timedelta(days=1)
+    assert version.is_review_overdue(late)
+    assert len(overdue_rule_reviews(late)) == 6
+    assert overdue_rule_reviews(timezone.localdate()) == []
+    owner = a_staff_member(Role.SERVICE_OWNER)
+    assert overdue_rule_reviews(late, owner=owner) == []
 
 
 def test_load_rules_stops_with_a_clear_message_when_the_catalogue_lacks_a_service(tmp_path):

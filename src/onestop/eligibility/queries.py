@@ -64,6 +64,15 @@ def recommendations_for(person, today: dt.date | None = None) -> Recommendations
     return Recommendations(groups["offer"], groups["na"], groups["other"])
 
 
+def overdue_rule_reviews(today: dt.date, *, owner=None) -> list[RuleVersion]:
+    """Published rules past their review date, oldest first (for `owner` if given)."""
+    versions = RuleVersion.objects.filter(status=RuleVersion.Status.PUBLISHED,
+                                          review_by__lt=today)
+    if owner is not None:
+        versions = versions.filter(rule__owner=owner)
+    return list(versions.select_related("rule__service", "rule__owner").order_by("review_by"))
+
+
 def cross_service_take_up() -> int:
     """Residents who took two or more extra services in one contact, after getting in
     touch about something else: accepted offers counted per contact."""
