@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from onestop.catalogue.models import Service
-from onestop.contacts.models import ContactService
+from onestop.contacts.models import ContactService, WorkSession
 from onestop.eligibility.actions import OfferError, do_record_offer
 from onestop.eligibility.models import Offer
 from onestop.eligibility.queries import cross_service_take_up, recommendations_for
@@ -134,11 +134,17 @@ def test_taking_two_extra_services_in_one_contact_counts_as_cross_service_take_u
     adviser = an_adviser()
     client = signed_in(adviser)
     client.post(f"/people/{mother.pk}/contacts/start/", {"channel": "phone"})
-    assert cross_service_take_up() == 0
+    contact = WorkSession.objects.get(owner=adviser).contact
     to_offer = [r.service.lgsl for r in recommendations_for(mother).to_offer]
     assert {4, 530} <= set(to_offer)
-    client.post(f"/eligibility/people/{mother.pk}/offers/", {"lgsl": "4", "outcome": "accepted"})
+
+    def accept(lgsl: int) -> None:
+        client.post(f"/eligibility/people/{mother.pk}/offers/",
+                    {"lgsl": str(lgsl), "outcome": "accepted"})
+
+    accept(4)
+    accept(530)
+    # Two offers taken, but the resident got in touch about nothing else: not counted.
     assert cross_service_take_up() == 0
-    client.post(f"/eligibility/people/{mother.pk}/offers/",
-                {"lgsl": "530", "outcome": "accepted"})
+    client.post(f"/contacts/{contact.pk}/", {"action": "add", "lgsl": "524"})
     assert cross_service_take_up() == 1

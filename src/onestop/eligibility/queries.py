@@ -11,6 +11,7 @@ from django.utils import timezone
 from onestop.authorities.models import Authority
 from onestop.authorities.queries import providers_at
 from onestop.catalogue.models import Service
+from onestop.contacts.models import Contact
 from onestop.eligibility.definitions import Outcome, RuleDefinition, Verdict
 from onestop.eligibility.facts import facts_for
 from onestop.eligibility.models import Offer, Rule, RuleVersion
@@ -74,10 +75,15 @@ def overdue_rule_reviews(today: dt.date, *, owner=None) -> list[RuleVersion]:
 
 
 def cross_service_take_up() -> int:
-    """Residents who took two or more extra services in one contact, after getting in
-    touch about something else: accepted offers counted per contact."""
-    per_contact = (Offer.objects.filter(status=Offer.Status.ACCEPTED, contact__isnull=False)
-                   .values("person_id", "contact_id").annotate(taken=Count("service_id",
-                                                                            distinct=True))
-                   .filter(taken__gte=2))
-    return len({row["person_id"] for row in per_contact})
+    """Residents who took two or more extra services in one contact about something else:
+    at least two accepted offers in a contact that also had a service nobody offered."""
+    per_contact = list(
+        Offer.objects.filter(status=Offer.Status.ACCEPTED, contact__isnull=False)
+        .values("person_id", "contact_id")
+        .annotate(taken=Count("service_id", distinct=True)).filter(taken__gte=2))
+    services = dict(Contact.services.through.objects
+                    .filter(contact_id__in=[row["contact_id"] for row in per_contact])
+                    .values("contact_id").annotate(n=Count("service_id"))
+                    .values_list("contact_id", "n"))
+    return len({row["person_id"] for row in per_contact
+                if services.get(row["contact_id"], 0) > row["taken"]})
