@@ -85,6 +85,8 @@ def test_in_lists_texts_and_precedence_is_not_then_and_then_or():
     ("", "the rule is empty"),
     ("person.age(3) > 1", "person.age takes no argument"),
     ("household.receives_service(\"x\")", "needs an LGSL number"),
+    ("person.age > 99999999999999999999", "the number 99999999999999999999 is too large at "
+                                          "character 14"),
 ])
 def test_a_rule_that_does_not_parse_or_check_is_refused_naming_position_and_fact(source,
                                                                                  message):

@@ -257,6 +257,9 @@ class _Parser:
         token = self.token
         if token.kind == "number":
             self.take()
+            if len(token.text) > 9:  # ages, counts, floors, LGSL numbers: all far smaller
+                raise RuleSyntaxError(f"the number {token.text} is too large",
+                                      token.position)
             return Literal(int(token.text), token.position)
         if token.kind == "text":
             self.take()
