@@ -148,3 +148,12 @@ def test_taking_two_extra_services_in_one_contact_counts_as_cross_service_take_u
     assert cross_service_take_up() == 0
     client.post(f"/contacts/{contact.pk}/", {"action": "add", "lgsl": "524"})
     assert cross_service_take_up() == 1
+
+
+def test_without_an_address_the_page_says_the_provider_is_not_known_yet(rules):
+    parent = do_register_person(given_name="Sam", family_name="Hale",
+                                date_of_birth=dt.date(1990, 1, 1), has_disability=True)
+    BenefitAward.objects.create(person=parent, benefit="pip")
+    page = signed_in(an_adviser()).get(f"/people/{parent.pk}/").content.decode()
+    card = offer_section(page)[offer_section(page).index('data-lgsl="279"'):]
+    assert "Not known without the resident's address" in card[:card.index("</form>")]
