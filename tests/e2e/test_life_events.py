@@ -19,16 +19,16 @@ pytestmark = pytest.mark.browser
 SECRET = "demo-back-office-secret-0001"
 PARTNER_TOKEN = "demo-partner-token-000000000000000000000"
 
-# Every demo team gets a back-office system at the test's receiver; then a Mid Suffolk
-# resident who shares a home is chosen.
+# Every demo team's back-office system (the demo back office, which the test does not run)
+# is pointed at the test's receiver; then a Mid Suffolk resident who shares a home is chosen.
 SET_UP = """
 import json
 from onestop.integrations.endpoints import do_save_endpoint
 from onestop.people.models import Person
 from onestop.staff.models import Team
 for team in Team.objects.all():
-    do_save_endpoint(slug=f"system-{team.slug}", name=f"{team.name} system", url=URL,
-                     secret=SECRET, team=team)
+    do_save_endpoint(slug=team.slug, name=f"{team.name} system", url=URL, secret=SECRET,
+                     team=team)
 person = next(p for p in Person.objects.filter(
     date_of_death__isnull=True, household__property__authorities__slug="mid-suffolk")
     .select_related("household").order_by("id") if p.household.members.count() >= 2)

@@ -32,8 +32,17 @@ from onestop.demo.places import (
 )
 from onestop.demo.population import generate_population
 from onestop.demo.specs import Population
-from onestop.demo.staff import DEMO_PASSWORD, SERVICE_OWNER, STAFF, TEAMS
+from onestop.demo.staff import (
+    DEMO_PASSWORD,
+    DEMO_WEBHOOK_SECRET,
+    SERVICE_OWNER,
+    STAFF,
+    TEAMS,
+)
 from onestop.dialogues.actions import do_give_unowned_dialogues_to
+from onestop.integrations import demo_back_office
+from onestop.integrations.endpoints import do_save_endpoint
+from onestop.lifeevents.models import LifeEvent
 from onestop.matching.actions import do_import_extract, do_link
 from onestop.matching.models import (
     ExtractImport,
@@ -152,6 +161,8 @@ def _remove_previous_demo() -> None:
     # the contacts and people they name.
     ContactService.objects.filter(contact__requester_property__in=properties).delete()
     for ids in chunks(resident_ids):
+        # A life event's notices point at the cases it raised: events go first.
+        LifeEvent.objects.filter(Q(person_id__in=ids) | Q(informant_person_id__in=ids)).delete()
         ContactService.objects.filter(contact__person_id__in=ids).delete()
         Case.objects.filter(person_id__in=ids).delete()
     Case.objects.filter(property__in=properties).delete()
@@ -324,6 +335,11 @@ def do_set_up_demo_staff(authorities: dict[str, Authority]) -> list[User]:
     for slug, name, authority, _, leader in TEAMS:
         do_create_team(slug=slug, name=name, authority=authorities[authority],
                        leader=by_username[leader])
+    # Each team's back-office system takes webhooks at the demo back office.
+    for slug, name, *_ in TEAMS:
+        do_save_endpoint(slug=slug, name=f"{name} back-office system",
+                         url=demo_back_office.team_url(slug), secret=DEMO_WEBHOOK_SECRET,
+                         team=teams[slug])
     return users
 
 

@@ -15,6 +15,9 @@ DEMO_PASSWORD = "onestop-demo"
 SERVICE_OWNER = "service-owner"  # keeps the shipped service scripts in the demo
 # 40 characters: the most a DRF token key column holds.
 DEMO_API_TOKEN = "demo-partner-token-000000000000000000000"
+# Every demo team's back-office system is the demo back office (integrations/demo_back_office),
+# which checks each webhook's signature with this.
+DEMO_WEBHOOK_SECRET = "demo-webhook-secret-not-for-real-use"
 ALL = (COUNTY, MID_SUFFOLK, BABERGH)
 
 # (slug, name, authority slug, LGSL numbers of the services it handles, leader's username).
@@ -25,7 +28,9 @@ TEAMS = (
     ("suffolk-schools-admissions", "Suffolk schools admissions", COUNTY, (4,),
      "county-team-leader"),
     ("suffolk-highways", "Suffolk highways", COUNTY, (557,), "county-team-leader"),
-    ("suffolk-adult-social-care", "Suffolk adult social care", COUNTY, (279,),
+    ("suffolk-adult-social-care", "Suffolk adult social care", COUNTY, (279, 209),
+     "county-team-leader"),
+    ("suffolk-passenger-transport", "Suffolk passenger transport", COUNTY, (273,),
      "county-team-leader"),
     ("suffolk-libraries", "Suffolk libraries", COUNTY, (437,), "county-team-leader"),
     ("mid-suffolk-revenues-and-benefits", "Mid Suffolk revenues and benefits", MID_SUFFOLK,

@@ -6,6 +6,8 @@ so scripts (and the end-to-end tests) can pick a house to open without a query.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from django.db.migrations.executor import MigrationExecutor
 from onestop.authorities.models import Authority
 from onestop.demo.actions import DemoError, do_build_demo_area
 from onestop.demo.places import DISTRICTS
-from onestop.demo.staff import sign_in_lines
+from onestop.demo.staff import DEMO_WEBHOOK_SECRET, sign_in_lines
+from onestop.integrations import demo_back_office
 from onestop.integrations.fake_notify import serve_beside_demo
 
 # Enough for a large county; beyond it the synthetic UPRN blocks would run out.
@@ -72,14 +75,22 @@ class Command(BaseCommand):
         self.stdout.write("Demo sign-ins (demo only; never use these anywhere else):")
         for line in sign_in_lines():
             self.stdout.write(line)
-        # Residents' emails and texts go to a local stand-in for GOV.UK Notify, in a thread.
+        # Residents' emails and texts go to a local stand-in for GOV.UK Notify, the teams'
+        # webhooks to a demo back office, both in threads; a worker delivers the outbox.
         notify, notify_line = serve_beside_demo()
+        office, office_line = demo_back_office.serve_beside_demo(DEMO_WEBHOOK_SECRET)
         self.stdout.write(notify_line)
+        self.stdout.write(office_line)
+        worker = subprocess.Popen([sys.executable, "-m", "onestop.cli", "worker", "--poll", "1"])
+        self.stdout.write(f"An outbox worker delivers them (process {worker.pid}).")
         try:
             call_command("runserver", f"{address}:{port}", use_reloader=False)
         finally:
-            if notify is not None:
-                notify.stop()
+            worker.terminate()
+            worker.wait(timeout=30)
+            for server in (notify, office):
+                if server is not None:
+                    server.stop()
 
     def _check_arguments(self, people, seed, extracts_dir, host, port) -> None:
         if people < 1:
