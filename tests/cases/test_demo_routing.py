@@ -8,6 +8,7 @@ import pytest
 from onestop.authorities.models import Authority
 from onestop.cases.actions import route
 from onestop.demo.actions import do_set_up_demo_staff
+from onestop.demo.staff import TEAMS
 from onestop.staff.models import Team
 from tests.cases.factories import a_service
 from tests.personas import BABERGH, MID_SUFFOLK, SUFFOLK, a_property
@@ -39,7 +40,7 @@ def test_every_demo_service_routes_to_a_team_of_its_provider(demo_staff, distric
 
 def test_every_demo_team_has_a_leader_and_an_officer(demo_staff):
     teams = Team.objects.prefetch_related("members__groups").select_related("leader")
-    assert teams.count() == 16
+    assert teams.count() == len(TEAMS)
     for team in teams:
         assert team.leader is not None, team.slug
         assert team.leader.has_role("team_leader"), team.slug
