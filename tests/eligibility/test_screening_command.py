@@ -69,3 +69,12 @@ def test_a_service_without_a_published_rule_is_refused_by_name(residents):
     with pytest.raises(CommandError, match=r"no published eligibility rule for LGSL 524 "
                                            r"\(published: 4, 58, 69, 279, 474, 530\)"):
         call_command("screen", "--service", "524")
+
+
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(residents, tmp_path):
+    mother = residents[0]
+    mother.family_name = '=HYPERLINK("http://evil.example","Archer")'
+    mother.save(update_fields=["family_name"])  # as a bad extract row would leave it
+    out = tmp_path / "meals.csv"
+    call_command("screen", "--service", "4", "--out", str(out))
+    assert rows(out)[0]["family_name"] == "'" + mother.family_name

@@ -22,6 +22,15 @@ COLUMNS = ["person_id", "given_name", "family_name", "date_of_birth", "address",
            "lgsl", "service", "reason"]
 
 
+# A cell a spreadsheet would read as a formula (names and addresses come from extracts and
+# self-service, so anyone could have typed one) is quoted so it stays text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    return f"'{value}" if value and value.startswith(FORMULA_START) else value
+
+
 class Command(BaseCommand):
     help = ("List residents likely eligible for a service and not receiving it (every "
             "published rule, or those named), as CSV.")
@@ -81,7 +90,8 @@ class Command(BaseCommand):
                 given, family, born, line_1, line_2, town, postcode = people[person_id]
                 service, definition = by_lgsl[lgsl]
                 address = ", ".join(part for part in (line_1, line_2, town, postcode) if part)
-                writer.writerow([person_id, given, family, born or "", address, postcode or "",
+                writer.writerow([person_id, *map(spreadsheet_safe, (given, family)),
+                                 born or "", spreadsheet_safe(address), postcode or "",
                                  lgsl, service.label, definition.eligible_reason])
         finally:
             if out:
