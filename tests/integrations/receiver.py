@@ -77,7 +77,10 @@ class Receiver:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         body = request.rfile.read(int(request.headers.get("Content-Length", 0)))
         key = request.headers.get("Idempotency-Key", "")
-        expected = "sha256=" + hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+        # Recomputed here rather than with OneStop's own function, as a receiver would.
+        signed = (f"{request.headers.get('X-OneStop-Timestamp', '')}.{key}.".encode() + body)
+        expected = "sha256=" + hmac.new(self.secret.encode(), signed,
+                                        hashlib.sha256).hexdigest()
         signature_ok = hmac.compare_digest(expected,
                                            request.headers.get("X-OneStop-Signature", ""))
         with self.lock:

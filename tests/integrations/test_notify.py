@@ -402,3 +402,38 @@ def test_onestop_fake_notify_will_not_stand_in_for_notify_in_production(settings
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="for demo and test only"):
         call_command("fake_notify")
+
+
+@pytest.mark.django_db
+def test_feedback_that_notify_took_is_not_sent_again_when_marking_it_delivered_fails(
+        notify, officer, monkeypatch, caplog):
+    def broken(feedback_id, at=None):
+        raise RuntimeError("the cases database table is locked")
+
+    monkeypatch.setattr("onestop.cases.actions.do_mark_feedback_delivered", broken)
+    resident = a_resident()
+    do_add_email(resident, "m.okafor@example.org")
+    feedback = do_send_feedback(a_case(person=resident), officer, "Hello")
+    assert Worker().run_once() == (1, 0)  # Notify answered 2xx: the send is final
+    outbox = OutboxMessage.objects.get(key=f"feedback:{feedback.pk}")
+    assert outbox.status == OutboxMessage.Status.DELIVERED and outbox.attempts == 1
+    assert "recording it failed (not sent again)" in caplog.text
+    OutboxMessage.objects.filter(pk=outbox.pk).update(next_attempt_at=outbox.created_at)
+    assert Worker().run_once() == (0, 0)
+    assert len(notify.received) == 1
+    feedback.refresh_from_db()
+    assert feedback.delivered_at is None  # left for the team to see, not a second email
+
+
+@pytest.mark.django_db
+def test_feedback_is_marked_delivered_in_the_transaction_recording_the_delivery(
+        officer):
+    resident = a_resident()
+    do_add_email(resident, "m.okafor@example.org")
+    feedback = do_send_feedback(a_case(person=resident), officer, "Hello")
+    outbox = OutboxMessage.objects.get(key=f"feedback:{feedback.pk}")
+    with notifier_in_use(FakeNotifier()) as fake:
+        deliver_email(outbox)  # the handler alone only sends
+        assert len(fake.sent) == 1
+    feedback.refresh_from_db()
+    assert feedback.delivered_at is None

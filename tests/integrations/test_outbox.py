@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import hmac
 import json
 
 import pytest
-from django.db import transaction
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onestop.integrations.endpoints import do_save_endpoint, endpoint_for_team
 from onestop.integrations.handlers import DeliveryFailed, register, signature
 from onestop.integrations.models import DeliveryAttempt, OutboxError, OutboxMessage
 from onestop.integrations.outbox import do_enqueue, do_replay, do_replay_all_dead
-from onestop.integrations.worker import Worker, backoff
+from onestop.integrations.worker import MAX_BATCH, Worker, backoff
 from onestop.staff.actions import do_create_team
 from tests.integrations.receiver import Receiver, free_port
 from tests.personas import authorities
@@ -111,11 +117,14 @@ def test_a_webhook_is_posted_signed_with_its_idempotency_key_and_marked_delivere
     assert attempt.ok and attempt.status_code == 200 and attempt.worker == "test-worker"
 
 
-def test_the_signature_is_the_hmac_of_the_exact_body():
+def test_the_signature_is_the_hmac_of_the_timestamp_the_key_and_the_exact_body():
     body = json.dumps({"a": 1}).encode()
-    assert signature("k" * 16, body) == signature("k" * 16, body)
-    assert signature("k" * 16, body) != signature("k" * 16, body + b" ")
-    assert signature("k" * 16, body).startswith("sha256=")
+    signed = signature("k" * 16, body, timestamp="1790000000", key="life-event:1")
+    assert signed == "sha256=" + hmac.new(b"k" * 16, b"1790000000.life-event:1." + body,
+                                          hashlib.sha256).hexdigest()
+    assert signed != signature("k" * 16, body + b" ", timestamp="1790000000", key="life-event:1")
+    assert signed != signature("k" * 16, body, timestamp="1790000001", key="life-event:1")
+    assert signed != signature("k" * 16, body, timestamp="1790000000", key="life-event:2")
 
 
 def test_a_refusal_that_a_retry_cannot_change_goes_dead_at_once(receiver):
@@ -275,3 +284,113 @@ def test_replaying_all_dead_letters_leaves_the_others_alone(receiver):
     assert do_replay_all_dead() == 3
     assert {fresh(m).status for m in dead} == {"pending"}
     assert fresh(pending).status == "pending"
+
+
+@contextlib.contextmanager
+def handling(kind: str, handler):
+    from onestop.integrations import handlers
+
+    saved = dict(handlers._HANDLERS)
+    register(kind)(handler)
+    try:
+        yield
+    finally:
+        handlers._HANDLERS.clear()
+        handlers._HANDLERS.update(saved)
+
+
+def an_sms(key: str):
+    return do_enqueue(kind="notify.sms", payload={"to": "+447700900123", "template": "t"},
+                      key=key)
+
+
+def take_over(message, worker_id: str, seconds: int = 60) -> None:
+    """As if this message's lease ran out and worker `worker_id` claimed it."""
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        leased_by=worker_id, leased_until=timezone.now() + dt.timedelta(seconds=seconds))
+
+
+def test_a_message_whose_lease_ran_out_during_a_slow_batch_is_not_sent_by_that_worker():
+    first, second = an_sms("sms-slow-1"), an_sms("sms-slow-2")
+    sent = []
+
+    def slow(message):
+        sent.append((message.key, message.leased_by))
+        if message.key == first.key:
+            # The first delivery outlasted the batch's lease; another worker took the rest.
+            take_over(second, "other-worker")
+
+    with handling("notify.sms", slow):
+        assert Worker(worker_id="slow-worker").run_once() == (1, 0)
+        assert sent == [(first.key, "slow-worker")]
+        assert fresh(second).status == "pending" and fresh(second).leased_by == "other-worker"
+        assert not DeliveryAttempt.objects.filter(message=second).exists()
+
+
+def test_each_delivery_renews_the_lease_only_while_the_worker_still_holds_it(receiver):
+    message = a_webhook(an_endpoint(receiver.url))
+    worker = Worker(worker_id="renewing", lease_seconds=60)
+    [claimed] = worker.claim()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        leased_until=timezone.now() + dt.timedelta(seconds=5))
+    assert worker.renew_lease(claimed)
+    assert fresh(message).leased_until > timezone.now() + dt.timedelta(seconds=55)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        leased_until=timezone.now() - dt.timedelta(seconds=1))
+    assert not worker.renew_lease(claimed)  # ran out, even though nobody took it yet
+    take_over(message, "someone-else")
+    assert not worker.renew_lease(claimed)
+    assert fresh(message).leased_by == "someone-else"
+
+
+def test_a_late_failure_from_a_worker_whose_lease_was_taken_over_is_only_recorded():
+    message = an_sms("sms-late")
+    late, current = Worker(worker_id="late"), Worker(worker_id="current")
+
+    def refused_then_taken_over(msg):
+        take_over(msg, "current")
+        raise DeliveryFailed("Notify answered HTTP 400: not a mobile", retry=False)
+
+    with handling("notify.sms", refused_then_taken_over):
+        [claimed] = late.claim()
+        assert late.deliver(claimed) is False
+    message = fresh(message)
+    assert message.status == "pending" and message.attempts == 0  # not dead, not counted
+    assert message.leased_by == "current" and message.leased_until > timezone.now()
+    assert DeliveryAttempt.objects.get(message=message).worker == "late"
+    with handling("notify.sms", lambda msg: None):
+        assert current.deliver(fresh(message)) is True  # the current holder's success wins
+    message = fresh(message)
+    assert message.status == "delivered" and message.attempts == 1
+    assert DeliveryAttempt.objects.filter(message=message).count() == 2
+
+
+def test_a_failure_from_the_worker_holding_the_lease_counts():
+    message = an_sms("sms-mine")
+    worker = Worker(worker_id="holder")
+    with handling("notify.sms", lambda msg: (_ for _ in ()).throw(
+            DeliveryFailed("Notify answered HTTP 400: not a mobile", retry=False))):
+        [claimed] = worker.claim()
+        worker.deliver(claimed)
+    assert fresh(message).status == "dead" and fresh(message).attempts == 1
+
+
+def test_the_batch_is_bounded():
+    with pytest.raises(OutboxError, match=f"a whole number from 1 to {MAX_BATCH}"):
+        Worker(batch=MAX_BATCH + 1)
+    with pytest.raises(OutboxError, match="batch is 0"):
+        Worker(batch=0)
+    with pytest.raises(CommandError, match="--batch"):
+        call_command("worker", "--once", "--batch", str(MAX_BATCH + 1))
+    assert Worker(batch=MAX_BATCH).batch == MAX_BATCH
+
+
+def test_only_webhook_outcomes_skip_waiting_for_the_disk(receiver):
+    a_webhook(an_endpoint(receiver.url))
+    an_sms("sms-durable")
+    with handling("notify.sms", lambda msg: None), \
+            CaptureQueriesContext(connection) as queries:
+        assert Worker().run_once() == (2, 0)
+    relaxed = [q["sql"] for q in queries if "synchronous_commit" in q["sql"]]
+    # One per webhook outcome on PostgreSQL (SQLite has no such setting); none for Notify.
+    assert len(relaxed) == (1 if connection.vendor == "postgresql" else 0)

@@ -18,7 +18,8 @@ _DEFAULTS = {
     "OUTBOX_BACKOFF_UNIT_MS": (1000, 1),
     "OUTBOX_BACKOFF_MAX_SECONDS": (3600, 1),
     # A claimed message is another worker's to take once its lease runs out (a worker that
-    # died mid-batch). Longer than a batch takes; each delivery waits at most the timeout.
+    # died mid-batch). The worker renews it before each message, so it must be longer than
+    # one delivery can take: more than OUTBOX_HTTP_TIMEOUT_SECONDS (and Notify's timeout).
     "OUTBOX_LEASE_SECONDS": (300, 1),
     "OUTBOX_HTTP_TIMEOUT_SECONDS": (10, 1),
 }

@@ -2,14 +2,15 @@
 
 A council's teams run their own systems (revenues, waste, housing…); in the demo they are
 all this one server, so that a life event or referral can be followed from OneStop to the
-system that received it. It does what a careful receiver does: checks the signature,
-applies each Idempotency-Key once (a repeat is acknowledged, not applied again), and
-lists what each team received at its address (GET /).
+system that received it. It does what a careful receiver does: checks the signature (over
+the timestamp, the Idempotency-Key and the body; a timestamp more than five minutes old or
+ahead is refused, so a captured delivery cannot be played again later), applies each
+Idempotency-Key once (a repeat is acknowledged, not applied again), and lists what each
+team received at its address (GET /).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import html
 import json
@@ -17,8 +18,11 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from onestop.integrations.handlers import signature
+
 HOST, PORT = "127.0.0.1", 6012
 KEEP = 500  # deliveries listed; older ones are forgotten (it is a demo)
+MAX_AGE_SECONDS = 300  # a signed delivery older than this (or as far ahead) is refused
 
 
 def team_url(slug: str) -> str:
@@ -67,10 +71,18 @@ class DemoBackOffice:
             return _answer(request, 404, {"error": "post to /teams/<team>/"})
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(min(length, 1_000_000))
-        expected = "sha256=" + hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+        key = request.headers.get("Idempotency-Key", "")
+        timestamp = request.headers.get("X-OneStop-Timestamp", "")
+        if not timestamp.isdigit():
+            return _answer(request, 401, {"error": "X-OneStop-Timestamp is missing or not "
+                                                   "whole seconds since the epoch"})
+        expected = signature(self.secret, body, timestamp=timestamp, key=key)
         if not hmac.compare_digest(expected, request.headers.get("X-OneStop-Signature", "")):
             return _answer(request, 401, {"error": "bad signature"})
-        key = request.headers.get("Idempotency-Key", "")
+        if abs(time.time() - int(timestamp)) > MAX_AGE_SECONDS:
+            return _answer(request, 401, {"error": "stale timestamp: signed more than "
+                                                   f"{MAX_AGE_SECONDS // 60} minutes away "
+                                                   "from now"})
         try:
             payload = json.loads(body)
         except ValueError:

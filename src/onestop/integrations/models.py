@@ -39,13 +39,33 @@ class Endpoint(models.Model):
 
 
 class OutboxMessageQuerySet(models.QuerySet):
+    def renew_lease(self, worker_id: str, now: dt.datetime, until: dt.datetime) -> int:
+        """Extend `worker_id`'s lease on the pending ones among these to `until`, in one
+        conditional UPDATE, where it still holds one that has not run out at `now`. A worker
+        asks this before each delivery: 0 means the lease ran out (another worker may have
+        taken the message), so it must not send. Returns how many were renewed."""
+        return self.filter(status=OutboxMessage.Status.PENDING, leased_by=worker_id,
+                           leased_until__gt=now).update(leased_until=until)
+
     def mark_delivered(self, at: dt.datetime) -> int:
         """Delivered: the pending ones among these, in one conditional UPDATE (the hot path
         of the worker, so no read first). One already delivered by a second worker that took
-        over an expired lease is left as it is. Returns how many changed."""
+        over an expired lease is left as it is. Returns how many changed.
+
+        Whoever's attempt succeeded, it is marked: the receiver has the message, and a
+        message left pending would only be sent again by the worker now holding the lease
+        (which re-checks it before sending, and so sends nothing)."""
         return self.filter(status=OutboxMessage.Status.PENDING).update(
             status=OutboxMessage.Status.DELIVERED, attempts=models.F("attempts") + 1,
             delivered_at=at, leased_until=None, leased_by="")
+
+    def replay(self, at: dt.datetime) -> int:
+        """The dead letters among these back to pending, due at `at`, in one conditional
+        UPDATE (the bulk form of OutboxMessage.replay; the others are left alone). Their
+        attempts so far are kept. Returns how many were replayed."""
+        return self.filter(status=OutboxMessage.Status.DEAD).update(
+            status=OutboxMessage.Status.PENDING, next_attempt_at=at, leased_until=None,
+            leased_by="")
 
 
 class OutboxMessage(models.Model):
@@ -80,14 +100,21 @@ class OutboxMessage(models.Model):
 
     # The verbs below expect the caller to hold this row's lock (select_for_update inside a
     # transaction): an outcome and a replay must not cross. Delivery is the queryset's
-    # mark_delivered.
+    # mark_delivered, renewing a lease its renew_lease, a bulk replay its replay.
 
-    def record_failure(self, error: str, *, retry: bool, max_attempts: int,
-                       next_attempt_at: dt.datetime) -> None:
-        """Count a failed attempt: try again at `next_attempt_at`, or go dead when retrying
-        cannot help or the attempts are used up."""
+    def record_failure(self, error: str, *, by: str, retry: bool, max_attempts: int,
+                       next_attempt_at: dt.datetime) -> bool:
+        """Count a failed attempt by worker `by`: try again at `next_attempt_at`, or go dead
+        when retrying cannot help or the attempts are used up. Returns whether it counted.
+
+        Only the worker holding the lease counts a failure. One whose lease was taken over
+        while it was sending is late: counting its failure would clear the newer lease (so a
+        third worker could send at once) or send to the dead letters a message another
+        worker is delivering. Its attempt is still recorded, by the caller."""
         if self.status != self.Status.PENDING:
-            return  # delivered (or replayed dead) meanwhile by another worker's attempt
+            return False  # delivered (or replayed dead) meanwhile by another worker's attempt
+        if self.leased_by != by:
+            return False  # the lease was taken over: the outcome is the new holder's
         self.attempts += 1
         self.last_error = error
         self.leased_until = None
@@ -98,6 +125,7 @@ class OutboxMessage(models.Model):
             self.next_attempt_at = next_attempt_at
         self.save(update_fields=["attempts", "last_error", "leased_until", "leased_by",
                                  "status", "next_attempt_at"])
+        return True
 
     def replay(self, at: dt.datetime) -> None:
         """Back to pending, due now; the attempts so far are kept (and counted on)."""

@@ -12,7 +12,10 @@ the worker calls the handlers registered here. A server error, a timeout, an unr
 Notify or its rate limit (429) is retried; any other refusal (a bad number, an unknown
 template, a wrong key) goes to the dead letters at once, since sending again cannot help.
 
-A delivered message whose reference is `feedback:<id>` marks that case feedback delivered.
+A delivered message whose reference is `feedback:<id>` marks that case feedback delivered:
+the worker does it in the transaction recording the delivery (`after_delivery`), not the
+handler, because once Notify has answered 2xx the send is final. Marking it inside the
+handler made a failure there look like a failed send, retried as a second email.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from django.conf import settings
 from notifications_python_client import NotificationsAPIClient
 from notifications_python_client.errors import APIError, HTTPError
 
-from onestop.integrations.handlers import DeliveryFailed, register
+from onestop.integrations.handlers import DeliveryFailed, after_delivery, register
 
 __all__ = ["FakeNotifier", "Notifier", "NotifyError", "NotifyNotifier", "get_notifier",
            "notifier_in_use", "template_id"]
@@ -204,11 +207,14 @@ def _deliver(message, send) -> None:
     except NotifyError as error:
         raise DeliveryFailed(error.reason, retry=error.retry,
                              status_code=error.status_code) from None
-    _after_delivery(reference)
 
 
-def _after_delivery(reference: str) -> None:
-    match = _FEEDBACK_REFERENCE.fullmatch(reference)
+@after_delivery("notify.email")
+@after_delivery("notify.sms")
+def mark_feedback_delivered(message) -> None:
+    """Run by the worker once a Notify message is first recorded delivered."""
+    payload = message.payload if isinstance(message.payload, dict) else {}
+    match = _FEEDBACK_REFERENCE.fullmatch(str(payload.get("reference") or message.key))
     if match:
         # Imported here: cases enqueues these messages, so it imports the outbox, not us.
         from onestop.cases.actions import do_mark_feedback_delivered

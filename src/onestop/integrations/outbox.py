@@ -68,7 +68,6 @@ def do_replay(message_id: int) -> OutboxMessage:
 
 @transaction.atomic
 def do_replay_all_dead() -> int:
-    """Every dead letter back to pending, due now. Returns how many."""
-    return (OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD)
-            .update(status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now(),
-                    leased_until=None, leased_by=""))
+    """Every dead letter back to pending, due now (the queryset's replay verb, which moves
+    only dead ones). Returns how many."""
+    return OutboxMessage.objects.replay(timezone.now())

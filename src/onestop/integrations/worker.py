@@ -6,6 +6,14 @@ load without waiting on each other). Delivery happens after the claim has commit
 row lock is ever held over an HTTP call. The outcome and the attempt are recorded in a
 second short transaction. A worker killed between the two leaves a lease that runs out;
 another worker then delivers the message again, under the same Idempotency-Key.
+
+The lease is renewed before each message of a batch (a conditional UPDATE that holds only
+while this worker's lease has not run out), and a message whose lease was lost is skipped,
+not sent: a slow batch would otherwise outlive its lease while another worker claims and
+sends the rest too (Notify takes no idempotency key, so that is a second text or email).
+So the lease must be longer than one delivery can take, that is than the HTTP timeout
+(OUTBOX_HTTP_TIMEOUT_SECONDS for webhooks, NOTIFY_TIMEOUT_SECONDS for Notify), not than a
+whole batch. An outcome counts only for the lease's holder (see OutboxMessage.record_failure).
 """
 
 from __future__ import annotations
@@ -24,10 +32,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from onestop.integrations import conf
-from onestop.integrations.handlers import DeliveryFailed, handler_for
-from onestop.integrations.models import DeliveryAttempt, OutboxMessage
+from onestop.integrations.handlers import DeliveryFailed, after_delivery_for, handler_for
+from onestop.integrations.models import DeliveryAttempt, OutboxError, OutboxMessage
 
 log = logging.getLogger(__name__)
+
+# The most messages claimed at once: a bigger batch holds more messages from other workers
+# for longer, and gains nothing once each delivery's own round trip dominates.
+MAX_BATCH = 500
 
 
 def backoff(failures: int, *, unit_ms: int | None = None,
@@ -54,6 +66,9 @@ class Worker:
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
+        if isinstance(self.batch, bool) or not isinstance(self.batch, int) \
+                or not 1 <= self.batch <= MAX_BATCH:
+            raise OutboxError(f"batch is {self.batch!r}: a whole number from 1 to {MAX_BATCH}")
         if self.max_attempts is None:
             self.max_attempts = conf.get("OUTBOX_MAX_ATTEMPTS")
         if self.lease_seconds is None:
@@ -83,6 +98,14 @@ class Worker:
         return list(OutboxMessage.objects.filter(id__in=ids, leased_by=self.worker_id)
                     .select_related("endpoint").order_by("next_attempt_at", "id"))
 
+    def renew_lease(self, message: OutboxMessage) -> bool:
+        """Extend this worker's lease on `message` by a full lease, if it still holds it (not
+        run out, not taken over, the message still pending). Asked before each delivery; False
+        means the message must not be sent by this worker."""
+        now = timezone.now()
+        return bool(OutboxMessage.objects.filter(pk=message.pk).renew_lease(
+            self.worker_id, now, now + dt.timedelta(seconds=self.lease_seconds)))
+
     def deliver(self, message: OutboxMessage) -> bool:
         """Try one message (outside any transaction); record the attempt and its outcome.
         True if it was delivered."""
@@ -101,30 +124,48 @@ class Worker:
         except Exception as unexpected:  # a handler's bug must not stop the worker
             log.exception("outbox handler for %s failed on %s", message.kind, message.key)
             ok, error, retry = False, f"{type(unexpected).__name__}: {unexpected}", True
-        self._record(message.pk, started=started, ok=ok, status_code=status_code,
+        self._record(message, started=started, ok=ok, status_code=status_code,
                      error=error, retry=retry)
         return ok
 
     @transaction.atomic
-    def _record(self, message_id: int, *, started, ok: bool, status_code, error: str,
+    def _record(self, message: OutboxMessage, *, started, ok: bool, status_code, error: str,
                 retry: bool) -> None:
         finished = timezone.now()
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and message.kind == "webhook":
             # Not waiting for the disk on this commit: a database crash can lose only the
             # last few outcomes, and those messages are then sent again under the same
             # Idempotency-Key, which receivers apply once. Waiting for the disk on every
             # delivery's commit was a fifth of the worker's time (bench/RESULTS.md).
+            # Webhooks only: Notify takes no idempotency key, so a lost outcome of a text or
+            # an email would be a second one sent to the resident.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        DeliveryAttempt.objects.create(message_id=message_id, started_at=started,
+        DeliveryAttempt.objects.create(message_id=message.pk, started_at=started,
                                        finished_at=finished, ok=ok, status_code=status_code,
                                        error=error[:2000], worker=self.worker_id)
         if ok:
-            OutboxMessage.objects.filter(pk=message_id).mark_delivered(finished)
+            if OutboxMessage.objects.filter(pk=message.pk).mark_delivered(finished):
+                self._after_delivery(message)
             return
-        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-        message.record_failure(error[:2000], retry=retry, max_attempts=self.max_attempts,
-                               next_attempt_at=finished + backoff(message.attempts + 1))
+        locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        locked.record_failure(error[:2000], by=self.worker_id, retry=retry,
+                              max_attempts=self.max_attempts,
+                              next_attempt_at=finished + backoff(locked.attempts + 1))
+
+    def _after_delivery(self, message: OutboxMessage) -> None:
+        """What follows a first delivery (feedback marked delivered), in the transaction that
+        records it. Once the receiver has taken a message the send is final: a failure here is
+        logged and rolled back alone (a savepoint), never a reason to send again."""
+        follow_up = after_delivery_for(message.kind)
+        if follow_up is None:
+            return
+        try:
+            with transaction.atomic():
+                follow_up(message)
+        except Exception:
+            log.exception("after delivering %s %s, recording it failed (not sent again)",
+                          message.kind, message.key)
 
     def release(self, messages: list[OutboxMessage]) -> None:
         """Give back leases on messages not started (when stopping), for others to take."""
@@ -141,6 +182,12 @@ class Worker:
             if self.stopping.is_set():
                 self.release(claimed[position:])
                 break
+            if not self.renew_lease(message):
+                # The lease ran out while earlier messages were delivered, and another worker
+                # may be sending this one now: it is theirs (or the next claim's), not ours.
+                log.warning("outbox lease on %s ran out before it was sent; left to others",
+                            message.key)
+                continue
             if self.deliver(message):
                 delivered += 1
             else:

@@ -7,13 +7,13 @@ import signal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from onestop.integrations.worker import Worker
+from onestop.integrations.worker import MAX_BATCH, Worker
 
 
-def _positive(kind):
+def _positive(kind, most=None):
     def parse(raw: str):
         value = kind(raw)
-        if value <= 0:
+        if value <= 0 or (most is not None and value > most):
             raise ValueError(raw)
         return value
 
@@ -29,16 +29,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true",
                             help="deliver what is due now, then exit")
-        parser.add_argument("--batch", type=_positive(int), default=20,
-                            help="messages claimed at a time (default 20)")
+        parser.add_argument("--batch", type=_positive(int, MAX_BATCH), default=20,
+                            help=f"messages claimed at a time, 1 to {MAX_BATCH} (default 20)")
         parser.add_argument("--poll", type=_positive(float), default=1.0,
                             help="seconds to wait when nothing is due (default 1)")
         parser.add_argument("--max-attempts", type=_positive(int), default=None,
                             help="failed attempts before a message is dead "
                                  "(default OUTBOX_MAX_ATTEMPTS, 8)")
         parser.add_argument("--lease", type=_positive(int), default=None,
-                            help="seconds a claimed batch is this worker's before another may "
-                                 "take it (default OUTBOX_LEASE_SECONDS, 300)")
+                            help="seconds a claimed message is this worker's before another "
+                                 "may take it, renewed before each delivery: longer than one "
+                                 "delivery's timeout (default OUTBOX_LEASE_SECONDS, 300)")
         parser.add_argument("--worker-id", default="",
                             help="name in each attempt's record (default host:pid:random)")
 
