@@ -24,7 +24,7 @@ from onestop.cases.actions import RoutingError, do_raise_case, route
 from onestop.integrations.endpoints import endpoint_for_team
 from onestop.integrations.outbox import do_enqueue
 from onestop.lifeevents.mapping import AffectedService, EventKind, services_for
-from onestop.lifeevents.models import LifeEvent, LifeEventNotice
+from onestop.lifeevents.models import LifeEvent, LifeEventNotice, SelfServiceReport
 from onestop.people.actions import do_register_person
 from onestop.people.models import (
     BenefitAward,
@@ -180,12 +180,43 @@ def _channel(reported_by, channel: str | None) -> str:
 
 
 def dedupe_key(kind: str, person: Person, occurred_on: dt.date, details: dict) -> str:
-    """One key per real-world event: the same kind, person and day; a birth also by the
-    child's name, so that twins are two births and one baby reported twice is one."""
-    key = f"{kind}:{person.pk}:{occurred_on.isoformat()}"
+    """One key per real-world event: the same kind, person and day. A birth is keyed on
+    the household, the day and the child's name instead of the parent: one baby reported
+    against each parent is one birth, and twins are two."""
     if kind == EventKind.BIRTH:
-        key += ":" + details["child_given_name"].casefold()
+        family = (f"household-{person.household_id}" if person.household_id
+                  else f"person-{person.pk}")
+        # Not the family name: left blank it defaults to the reporting parent's.
+        key = (f"{kind}:{family}:{occurred_on.isoformat()}:"
+               f"{details['child_given_name'].casefold()}")
+    else:
+        key = f"{kind}:{person.pk}:{occurred_on.isoformat()}"
     return key[:200]
+
+
+def _already_recorded(kind: str, person: Person, occurred_on: dt.date,
+                      details: dict) -> LifeEvent | None:
+    """For an event whose key is new but whose fact is already on our records: the event
+    that recorded it (returned instead of a second fan-out), else LifeEventError saying
+    it is already recorded; None when the event is news."""
+    if kind == EventKind.BIRTH and person.household_id:
+        child = Person.objects.filter(
+            household_id=person.household_id, date_of_birth=occurred_on,
+            given_name__iexact=details["child_given_name"]).first()
+        if child is not None:
+            raise LifeEventError("details.child_given_name",
+                                 f"{child.full_name}, born {occurred_on:%d %B %Y}, is "
+                                 f"already recorded in the household")
+    if kind == EventKind.DISABILITY and person.has_disability:
+        earlier = person.life_events.filter(kind=EventKind.DISABILITY).first()
+        if earlier is None:
+            raise LifeEventError("kind", f"{person.full_name} is already recorded as "
+                                         f"having a disability")
+        return earlier
+    if kind == EventKind.BECOMING_CARER:
+        # The earlier event is the record that they are a carer (queries.is_carer).
+        return person.life_events.filter(kind=EventKind.BECOMING_CARER).first()
+    return None
 
 
 # --- the records -----------------------------------------------------------------------------
@@ -368,9 +399,12 @@ def _best(person: Person) -> tuple[str, str]:
     return ("sms", mobile) if mobile else ("", "")
 
 
-def _recipient(event: LifeEvent, person: Person, informant) -> tuple[str, str, str]:
+def _recipient(event: LifeEvent, person: Person, informant,
+               confirm_to_informant: bool) -> tuple[str, str, str]:
     """(channel, to, name): the informant for a death, otherwise the resident."""
     if event.kind == EventKind.DEATH:
+        if not confirm_to_informant:
+            return "", "", ""
         if isinstance(informant, Person):
             return (*_best(informant), informant.full_name)
         if isinstance(informant, Informant):
@@ -397,9 +431,15 @@ def _done_lines(changes: list[str], notices: list[LifeEventNotice]) -> list[str]
     return lines
 
 
-def _confirm(event: LifeEvent, person: Person, informant, notices) -> None:
-    channel, to, name = _recipient(event, person, informant)
+def _confirm(event: LifeEvent, person: Person, informant, notices,
+             confirm_to_informant: bool) -> None:
+    channel, to, name = _recipient(event, person, informant, confirm_to_informant)
     if not to:
+        if event.kind == EventKind.DEATH and not confirm_to_informant:
+            event.confirmation_note = ("No confirmation sent: the informant's details were "
+                                       "typed on the self-service page; an adviser "
+                                       "contacts them")
+            return
         who = "the informant" if event.kind == EventKind.DEATH else "the resident"
         event.confirmation_note = f"No confirmation sent: no email or mobile number for {who}"
         return
@@ -423,13 +463,15 @@ def _confirm(event: LifeEvent, person: Person, informant, notices) -> None:
 def do_report_life_event(kind: str, person: Person, occurred_on: dt.date, details=None,
                          reported_by=None, *, informant: Person | Informant | None = None,
                          channel: str | None = None,
-                         reported_at: dt.datetime | None = None) -> LifeEvent:
+                         reported_at: dt.datetime | None = None,
+                         confirm_to_informant: bool = True) -> LifeEvent:
     """Record a life event and tell every affected service once (see the module doc).
 
     `reported_by` is the adviser or partner system's user; None for a resident's own
     report. Returns the event; `event.reported_now` is False when it had been reported
     already (nothing was written this time). LifeEventError names what is wrong; nothing
-    is written then.
+    is written then. `confirm_to_informant=False` sends a death's confirmation to no one:
+    for contact details nobody has checked (a self-service report).
     """
     if kind not in EventKind.values:
         raise LifeEventError("kind", f"kind {kind!r} is not one of "
@@ -447,9 +489,15 @@ def do_report_life_event(kind: str, person: Person, occurred_on: dt.date, detail
         raise LifeEventError("person", "you do not act for an authority where this person "
                                        "lives")
     informant = _clean_informant(informant)
-    if kind == EventKind.DEATH and informant is None:
+    if kind == EventKind.DEATH and (informant is None or (
+            isinstance(informant, Informant) and not (informant.email or informant.phone))):
         raise LifeEventError("informant", "a death is reported by an informant: give their "
                                           "name and an email or phone number")
+    if (isinstance(informant, Person) and reported_by is not None
+            and not can_see_person(reported_by, informant)):
+        # The same words whether or not the person exists: the id tells nothing.
+        raise LifeEventError("informant", f"informant: no person with id {informant.pk} "
+                                          f"that you may see")
     # Lock the person: two reports at once of events for one person queue here.
     person = (Person.objects.select_for_update(of=("self",))
               .select_related("household__property").get(pk=person.pk))
@@ -472,6 +520,10 @@ def do_report_life_event(kind: str, person: Person, occurred_on: dt.date, detail
         raise LifeEventError("occurred_on", f"{occurred_on:%d %B %Y} is before "
                                             f"{person.full_name} was born")
     clean = _clean_details(kind, person, occurred_on, details)
+    existing = _already_recorded(kind, person, occurred_on, clean)
+    if existing is not None:
+        existing.reported_now = False
+        return existing
     home = person.household.property if person.household_id else None
     affected = _affected(kind, person)  # before the change: the household as it was
     try:
@@ -496,7 +548,64 @@ def do_report_life_event(kind: str, person: Person, occurred_on: dt.date, detail
         where = person.household.property
     notices = [_notify(event, person, home, where, row, service, event.changes, reported_by)
                for row, service in affected]
-    _confirm(event, person, informant, notices)
+    _confirm(event, person, informant, notices, confirm_to_informant)
     event.save(update_fields=["details", "changes", "confirmation", "confirmation_note"])
     event.reported_now = True
     return event
+
+
+# --- self-service reports --------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_hold_self_service_report(kind: str, person: Person, occurred_on: dt.date,
+                                details: dict, informant: Informant | None
+                                ) -> SelfServiceReport | None:
+    """Hold a report from the self-service page for an adviser to check; nothing changes
+    and nothing is sent. Anyone can fill in that page, so a report is only a claim until
+    an adviser confirms it. The same claim already waiting is not held twice (None)."""
+    waiting = SelfServiceReport.objects.filter(
+        person=person, kind=kind, occurred_on=occurred_on,
+        status=SelfServiceReport.Status.REPORTED).exists()
+    if waiting:
+        return None
+    return SelfServiceReport.objects.create(
+        person=person, kind=kind, occurred_on=occurred_on, details=details or {},
+        informant_name=informant.name if informant else "",
+        informant_email=informant.email if informant else "",
+        informant_phone=informant.phone if informant else "",
+        reported_at=timezone.now())
+
+
+def _waiting(report: SelfServiceReport) -> SelfServiceReport:
+    report = SelfServiceReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != SelfServiceReport.Status.REPORTED:
+        raise LifeEventError("report", f"this report is already "
+                                       f"{report.get_status_display().lower()}")
+    return report
+
+
+@transaction.atomic
+def do_confirm_self_service_report(report: SelfServiceReport, adviser) -> LifeEvent:
+    """An adviser has checked a self-service report with the resident (or the informant):
+    report the life event as usual, with every service told. A death's confirmation goes
+    to no one: the informant's details were typed by whoever filled in the page, and are
+    for the adviser to use, not for sending our records to."""
+    report = _waiting(report)
+    informant = (Informant(name=report.informant_name, email=report.informant_email,
+                           phone=report.informant_phone)
+                 if report.informant_name.strip() else None)
+    event = do_report_life_event(report.kind, report.person, report.occurred_on,
+                                 dict(report.details), adviser, informant=informant,
+                                 channel=LifeEvent.Channel.WEB,
+                                 reported_at=report.reported_at, confirm_to_informant=False)
+    report.confirm(adviser, event)
+    return event
+
+
+@transaction.atomic
+def do_drop_self_service_report(report: SelfServiceReport, adviser) -> SelfServiceReport:
+    """An adviser found the report untrue or could not check it: nothing is changed."""
+    report = _waiting(report)
+    report.drop(adviser)
+    return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from onestop.lifeevents.mapping import EventKind
 
@@ -20,6 +21,8 @@ class LifeEvent(models.Model):
         PHONE = "phone", "Phone"
         FACE_TO_FACE = "face_to_face", "Face to face"
         HOME_VISIT = "home_visit", "Home visit"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
         WEB = "web", "Web self-service"
         PARTNER = "partner", "Partner system"
 
@@ -88,3 +91,56 @@ class LifeEventNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}: {self.service} ({self.get_delivery_display()})"
+
+
+class SelfServiceReport(models.Model):
+    """A resident's report from the self-service page, held until an adviser checks it.
+
+    Anyone can fill in the page without signing in, so nothing on our records changes and
+    nothing is sent until an adviser confirms the report (which then reports the life event
+    as usual) or drops it.
+    """
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", "Reported, to check"
+        CONFIRMED = "confirmed", "Confirmed"
+        DROPPED = "dropped", "Dropped"
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
+                               related_name="+")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    occurred_on = models.DateField()
+    details = models.JSONField(default=dict, blank=True)
+    # As the reporter typed them: for the adviser to check against, never to send to.
+    informant_name = models.CharField(max_length=160, blank=True)
+    informant_email = models.CharField(max_length=254, blank=True)
+    informant_phone = models.CharField(max_length=32, blank=True)
+    reported_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices,
+                              default=Status.REPORTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey(LifeEvent, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+
+    class Meta:
+        ordering = ["reported_at", "id"]
+
+    def __str__(self) -> str:
+        return (f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}: {self.person} "
+                f"({self.get_status_display()})")
+
+    def confirm(self, adviser, event: LifeEvent) -> None:
+        self._decide(self.Status.CONFIRMED, adviser)
+        self.event = event
+        self.save(update_fields=["status", "decided_by", "decided_at", "event"])
+
+    def drop(self, adviser) -> None:
+        self._decide(self.Status.DROPPED, adviser)
+        self.save(update_fields=["status", "decided_by", "decided_at"])
+
+    def _decide(self, status: str, adviser) -> None:
+        if self.status != self.Status.REPORTED:
+            raise ValueError(f"this report is already {self.get_status_display().lower()}")
+        self.status, self.decided_by, self.decided_at = status, adviser, timezone.now()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from onestop.lifeevents.mapping import EventKind
-from onestop.lifeevents.models import LifeEvent
+from onestop.lifeevents.models import LifeEvent, SelfServiceReport
 from onestop.people.models import Person
+from onestop.people.queries import visible_people
 
 
 def event_with_notices() -> QuerySet[LifeEvent]:
@@ -31,3 +32,11 @@ def find_resident(*, given_name: str, family_name: str, date_of_birth, postcode:
         date_of_birth=date_of_birth, household__property__postcode=postcode,
         date_of_death__isnull=True)[:2])
     return found[0] if len(found) == 1 else None
+
+
+def reports_to_check(user) -> QuerySet[SelfServiceReport]:
+    """Self-service reports waiting for an adviser, for residents `user` may see."""
+    return (SelfServiceReport.objects
+            .filter(status=SelfServiceReport.Status.REPORTED,
+                    person__in=visible_people(user))
+            .select_related("person"))

@@ -10,6 +10,11 @@ urlpatterns = [
     path("life-events/<int:event_id>/", views.event_page, name="event"),
     # Residents' own page sits with the other self-service pages under /services/.
     path("services/life-events/", views.resident_report, name="resident-report"),
-    path("services/life-events/<int:event_id>/done/", views.resident_done,
-         name="resident-done"),
+    path("services/life-events/done/", views.resident_done, name="resident-done"),
+    # Advisers check what was reported there before anything changes.
+    path("life-events/self-service/", views.self_service_reports, name="self-service"),
+    path("life-events/self-service/<int:report_id>/confirm/", views.self_service_confirm,
+         name="self-service-confirm"),
+    path("life-events/self-service/<int:report_id>/drop/", views.self_service_drop,
+         name="self-service-drop"),
 ]

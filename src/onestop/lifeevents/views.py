@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorDict
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from onestop.core.access import desk_staff_only, requires_role
-from onestop.lifeevents.actions import LifeEventError, do_report_life_event
+from onestop.lifeevents.actions import (
+    LifeEventError,
+    do_confirm_self_service_report,
+    do_drop_self_service_report,
+    do_hold_self_service_report,
+    do_report_life_event,
+)
 from onestop.lifeevents.forms import LifeEventForm, ResidentForm
-from onestop.lifeevents.models import LifeEvent
-from onestop.lifeevents.queries import event_with_notices, find_resident
+from onestop.lifeevents.models import LifeEvent, SelfServiceReport
+from onestop.lifeevents.queries import event_with_notices, find_resident, reports_to_check
 from onestop.people.actions import RecordAccessDenied, do_open_person_record
 from onestop.people.models import Person
 from onestop.people.queries import properties_at
 
 ADDRESSES_SHOWN = 60
-SESSION_KEY = "life_events_reported"
 ADVISER_CHANNELS = [LifeEvent.Channel.PHONE, LifeEvent.Channel.FACE_TO_FACE,
-                    LifeEvent.Channel.HOME_VISIT]
+                    LifeEvent.Channel.HOME_VISIT, LifeEvent.Channel.EMAIL,
+                    LifeEvent.Channel.LETTER]
 # Where the action's error lands on the form.
 FIELDS = {"kind": "kind", "occurred_on": "on_day", "details.child_given_name":
           "child_given_name", "details.child_family_name": "child_family_name",
@@ -70,10 +76,17 @@ def report(request, person_id: int):
     form = LifeEventForm(request.POST if request.method == "POST" else None)
     addresses = _addresses(form) if form.is_bound else []
     channel = request.POST.get("channel", LifeEvent.Channel.PHONE)
-    if form.is_bound and not _finding(request, form, addresses) and form.is_valid():
+    # Web self-service and partner systems have their own ways in, not this form.
+    channel_error = "" if channel in ADVISER_CHANNELS else (
+        "Select how they are telling us: " + ", ".join(c.label.lower()
+                                                      for c in ADVISER_CHANNELS))
+    if (form.is_bound and not _finding(request, form, addresses) and form.is_valid()
+            and not channel_error):
         event = _report(form, person, reported_by=request.user, channel=channel)
         if event is not None:
             return redirect("lifeevents:event", event.pk)
+    if channel_error and form.is_bound:
+        form.add_error(None, channel_error)
     return render(request, "lifeevents/report.html", {
         "form": form, "person": person, "addresses": addresses, "channel": channel,
         "channels": [(c.value, c.label) for c in ADVISER_CHANNELS],
@@ -92,10 +105,12 @@ def event_page(request, event_id: int):
 
 
 def resident_report(request):
-    """A resident tells us once, with no sign-in. The report goes ahead only for an exact
-    match of name, date of birth and home postcode, and the page never shows what is on
-    our records: the confirmation goes to the contact details we already hold (or, for a
-    death, to the informant who gave theirs)."""
+    """A resident tells us once, with no sign-in. Anyone can fill this in, so a report
+    that matches a resident exactly (name, date of birth, home postcode) is only held for
+    an adviser to check: nothing changes and nothing is sent until one confirms it. The
+    answer is the same whether or not anyone matched, or the same report was made before:
+    the page must not tell a stranger who is on our records, or who has died. Only
+    mistakes in the form itself (a date that is not a date) are shown."""
     form = ResidentForm(request.POST if request.method == "POST" else None)
     addresses = _addresses(form) if form.is_bound else []
     if form.is_bound and not _finding(request, form, addresses) and form.is_valid():
@@ -103,25 +118,60 @@ def resident_report(request):
         person = find_resident(given_name=data["given_name"], family_name=data["family_name"],
                                date_of_birth=data["date_of_birth"],
                                postcode=data["home_postcode"])
-        if person is None:
-            form.add_error(None, "We could not find a resident with that name, date of "
-                                 "birth and postcode. Check them, or call us and an "
-                                 "adviser will help.")
-        else:
-            event = _report(form, person, reported_by=None, channel=LifeEvent.Channel.WEB)
-            if event is not None:
-                request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []),
-                                                event.pk][-10:]
-                return redirect("lifeevents:resident-done", event.pk)
+        if person is not None:
+            do_hold_self_service_report(data["kind"], person, data["occurred_on"],
+                                        form.details(), form.informant())
+        return redirect("lifeevents:resident-done")
     return render(request, "lifeevents/resident_report.html", {
         "form": form, "addresses": addresses, "mode": "web",
     }, status=400 if form.is_bound and form.errors else 200)
 
 
-def resident_done(request, event_id: int):
-    if event_id not in request.session.get(SESSION_KEY, []):
-        raise Http404("not one of your reports")
-    event = get_object_or_404(LifeEvent, pk=event_id)
-    return render(request, "lifeevents/resident_done.html", {
-        "event": event, "told": event.notices.exclude(delivery="not_routed").count(),
-        "mode": "web"})
+def resident_done(request):
+    return render(request, "lifeevents/resident_done.html", {"mode": "web"})
+
+
+def _self_service_page(request, *, error: str = "", error_report: int | None = None,
+                       status: int = 200):
+    return render(request, "lifeevents/self_service.html", {
+        "reports": reports_to_check(request.user), "error": error,
+        "error_report": error_report}, status=status)
+
+
+@requires_role("adviser", "team_leader")
+def self_service_reports(request):
+    return _self_service_page(request)
+
+
+def _report_to_decide(request, report_id: int, purpose: str) -> SelfServiceReport:
+    report = get_object_or_404(SelfServiceReport.objects.select_related("person"),
+                               pk=report_id)
+    try:
+        do_open_person_record(request.user, report.person, purpose=purpose)
+    except RecordAccessDenied as error:
+        raise PermissionDenied(str(error)) from None
+    return report
+
+
+@require_POST
+@requires_role("adviser", "team_leader")
+def self_service_confirm(request, report_id: int):
+    report = _report_to_decide(request, report_id, "confirm self-service life event")
+    try:
+        event = do_confirm_self_service_report(report, request.user)
+    except LifeEventError as error:
+        return _self_service_page(request, error=f"{report.person.full_name}: {error}",
+                                  error_report=report.pk, status=400)
+    return redirect("lifeevents:event", event.pk)
+
+
+@require_POST
+@requires_role("adviser", "team_leader")
+def self_service_drop(request, report_id: int):
+    report = _report_to_decide(request, report_id, "drop self-service life event")
+    try:
+        do_drop_self_service_report(report, request.user)
+    except LifeEventError as error:
+        return _self_service_page(request, error=str(error), error_report=report.pk,
+                                  status=400)
+    return redirect("lifeevents:self-service")
