@@ -110,7 +110,7 @@ def test_a_death_reported_once_is_delivered_once_to_each_service_in_the_demo(dem
         # The registrar's system reports the same death: the same event, nothing new.
         repeat = page.request.post(f"{demo_server.url}/api/v1/life-events", data={
             "kind": "death", "person": resident["id"], "occurred_on": "2026-11-20",
-            "informant": {"name": "Registrar"}}, headers={
+            "informant": {"name": "Registrar", "email": "registrar@example.org"}}, headers={
             "Authorization": f"Token {PARTNER_TOKEN}"})
         assert repeat.status == 200 and repeat.json()["id"] == after["event"]
         run_worker(demo_server.database_url)

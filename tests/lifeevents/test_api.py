@@ -13,7 +13,7 @@ from onestop.people.models import Person
 from onestop.staff.actions import do_issue_api_token
 from onestop.staff.models import Role
 from tests.lifeevents.factories import a_couple, teams_for_every_service
-from tests.personas import BABERGH, MID_SUFFOLK, a_staff_member
+from tests.personas import BABERGH, MID_SUFFOLK, a_resident, a_staff_member
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/life-events"
@@ -145,3 +145,36 @@ def test_an_informant_on_our_records_is_named_by_id_and_gets_the_confirmation():
                                     format="json")
     assert missing.status_code == 400
     assert "no person with id 987654" in str(missing.json()["informant"])
+
+
+def test_a_death_whose_informant_gives_only_a_name_is_refused_naming_the_informant():
+    margaret, daniel = a_couple()
+    response = partner_client().post(URL, a_death(margaret, informant={"name": "Grace"}),
+                                     format="json")
+    assert response.status_code == 400
+    assert response.json() == {"informant": ["a death is reported by an informant: give their "
+                                             "name and an email or phone number"]}
+    nothing_changed(margaret, daniel)
+
+
+def test_an_informant_the_partner_may_not_see_is_refused_naming_the_informant():
+    margaret, daniel = a_couple()
+    elsewhere = a_resident(BABERGH, given_name="Ruth")
+    response = partner_client().post(URL, a_death(margaret, informant={"person": elsewhere.pk}),
+                                     format="json")
+    assert response.status_code == 400
+    assert response.json() == {"informant": [f"informant: no person with id {elsewhere.pk} "
+                                             f"that you may see"]}
+    nothing_changed(margaret, daniel)
+
+
+def test_a_birth_reported_against_each_parent_is_one_baby_told_once():
+    margaret, daniel = a_couple()
+    teams_for_every_service("http://127.0.0.1:9/hooks")
+    birth = {"kind": "birth", "occurred_on": "2026-11-02",
+             "details": {"child_given_name": "Ada", "child_family_name": "Okafor"}}
+    first = partner_client().post(URL, {**birth, "person": margaret.pk}, format="json")
+    second = partner_client().post(URL, {**birth, "person": daniel.pk}, format="json")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert Person.objects.filter(given_name="Ada").count() == 1

@@ -232,3 +232,65 @@ def test_with_no_email_or_mobile_no_confirmation_goes_and_the_event_says_why():
     assert event.confirmation_note == ("No confirmation sent: no email or mobile number for "
                                        "the resident")
     assert not OutboxMessage.objects.filter(kind__startswith="notify").exists()
+
+
+def test_a_birth_reported_against_each_parent_makes_one_baby_and_one_fan_out():
+    margaret, daniel = a_couple()
+    teams_for_every_service("http://127.0.0.1:9/hooks")
+    born = dt.date(2026, 11, 2)
+    first = do_report_life_event("birth", margaret, born, {"child_given_name": "Ada"},
+                                 an_adviser())
+    second = do_report_life_event("birth", daniel, born, {"child_given_name": "Ada"},
+                                  an_adviser())
+    assert second.pk == first.pk and second.reported_now is False
+    assert Person.objects.filter(household=margaret.household, given_name="Ada").count() == 1
+    assert LifeEventNotice.objects.count() == first.notices.count()
+
+
+def test_a_birth_of_a_child_already_in_the_household_is_refused_as_already_recorded():
+    parent = a_resident()
+    Person.objects.create(given_name="Ada", family_name="Okafor",
+                          date_of_birth=dt.date(2026, 11, 2), household=parent.household)
+    with pytest.raises(LifeEventError, match="already recorded in the household"):
+        do_report_life_event("birth", parent, dt.date(2026, 11, 2),
+                             {"child_given_name": "ada"}, an_adviser())
+    assert not LifeEvent.objects.exists()
+
+
+def test_a_disability_already_recorded_is_not_told_to_the_services_again():
+    resident = a_resident()
+    first = do_report_life_event("disability", resident, dt.date(2026, 9, 1), {},
+                                 an_adviser())
+    later = do_report_life_event("disability", resident, dt.date(2026, 10, 1), {},
+                                 an_adviser())
+    assert later.pk == first.pk and later.reported_now is False
+    assert LifeEvent.objects.count() == 1
+    flagged = a_resident(given_name="Tom")
+    flagged.has_disability = True
+    flagged.save(update_fields=["has_disability"])
+    with pytest.raises(LifeEventError, match="already recorded as having a disability"):
+        do_report_life_event("disability", flagged, dt.date(2026, 9, 1), {}, an_adviser())
+
+
+def test_becoming_a_carer_while_an_earlier_carer_event_stands_is_not_told_again():
+    resident = a_resident()
+    first = do_report_life_event("becoming_carer", resident, dt.date(2026, 9, 1),
+                                 {"cared_for": "her mother"}, an_adviser())
+    later = do_report_life_event("becoming_carer", resident, dt.date(2026, 10, 1),
+                                 {"cared_for": "her father"}, an_adviser())
+    assert later.pk == first.pk and later.reported_now is False
+    assert LifeEvent.objects.count() == 1
+
+
+def test_a_deaths_informant_needs_an_email_or_phone_and_to_be_someone_the_adviser_sees():
+    resident = a_resident()
+    with pytest.raises(LifeEventError, match="an email or phone number") as refused:
+        do_report_life_event("death", resident, DIED, {}, an_adviser(),
+                             informant=Informant(name="Grace Okafor"))
+    assert refused.value.field == "informant"
+    in_babergh = a_resident(BABERGH, given_name="Ruth")
+    with pytest.raises(LifeEventError, match="that you may see") as hidden:
+        do_report_life_event("death", in_babergh, DIED, {}, a_babergh_adviser(),
+                             informant=resident)  # in Mid Suffolk
+    assert hidden.value.field == "informant"
+    assert not LifeEvent.objects.exists()

@@ -37,8 +37,11 @@ class InformantIn(serializers.Serializer):
         if "person" in data:
             person = Person.objects.filter(pk=data["person"]).first()
             if person is None:
+                # As the action words an informant the reporter may not see: an id
+                # tells nothing of who is on our records.
                 raise serializers.ValidationError({"person": f"no person with id "
-                                                             f"{data['person']}"})
+                                                             f"{data['person']} that you "
+                                                             f"may see"})
             return person
         if not data.get("name", "").strip():
             raise serializers.ValidationError("give the informant's person id, or their "

@@ -106,7 +106,9 @@ class SelfServiceReport(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         DROPPED = "dropped", "Dropped"
 
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
+    # Only a claim until decided: it goes with the person, or the event it became, when
+    # they are deleted (the demo's rebuild), rather than stand in the way.
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
                                related_name="+")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     occurred_on = models.DateField()
@@ -121,7 +123,7 @@ class SelfServiceReport(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    event = models.ForeignKey(LifeEvent, null=True, blank=True, on_delete=models.PROTECT,
+    event = models.ForeignKey(LifeEvent, null=True, blank=True, on_delete=models.CASCADE,
                               related_name="+")
 
     class Meta:
