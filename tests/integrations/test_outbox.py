@@ -394,3 +394,21 @@ def test_only_webhook_outcomes_skip_waiting_for_the_disk(receiver):
     relaxed = [q["sql"] for q in queries if "synchronous_commit" in q["sql"]]
     # One per webhook outcome on PostgreSQL (SQLite has no such setting); none for Notify.
     assert len(relaxed) == (1 if connection.vendor == "postgresql" else 0)
+
+
+def test_a_late_success_is_still_marked_delivered_so_the_new_holder_sends_nothing():
+    message = an_sms("sms-late-success")
+    late, current = Worker(worker_id="late"), Worker(worker_id="current")
+    sent = []
+
+    def taken_over_while_sending(msg):
+        take_over(msg, "current")  # the lease ran out mid-send; "current" claimed it
+        sent.append(msg.leased_by)
+
+    with handling("notify.sms", taken_over_while_sending):
+        [claimed] = late.claim()
+        assert late.deliver(claimed) is True
+        # The resident has the text: the worker now holding the lease must not send it.
+        assert not current.renew_lease(fresh(message))
+    assert sent == ["late"]
+    assert fresh(message).status == "delivered" and fresh(message).attempts == 1

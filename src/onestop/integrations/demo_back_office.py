@@ -73,7 +73,7 @@ class DemoBackOffice:
         body = request.rfile.read(min(length, 1_000_000))
         key = request.headers.get("Idempotency-Key", "")
         timestamp = request.headers.get("X-OneStop-Timestamp", "")
-        if not timestamp.isdigit():
+        if not (timestamp.isascii() and timestamp.isdigit()):
             return _answer(request, 401, {"error": "X-OneStop-Timestamp is missing or not "
                                                    "whole seconds since the epoch"})
         expected = signature(self.secret, body, timestamp=timestamp, key=key)
