@@ -126,3 +126,48 @@ def test_the_residents_page_passes_axe_as_it_is_and_with_its_errors(demo_server,
     page.get_by_role("button", name="Tell us").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the first name")
     checked(page)
+
+
+RESIDENT = """
+import json
+from onestop.people.models import Person
+person = (Person.objects.filter(date_of_death__isnull=True, has_disability=False,
+                                date_of_birth__isnull=False,
+                                household__property__authorities__slug="mid-suffolk")
+          .select_related("household__property").order_by("-id").first())
+print(json.dumps({"id": person.pk, "given": person.given_name, "family": person.family_name,
+                  "born": person.date_of_birth.isoformat(),
+                  "postcode": person.household.property.postcode}))
+"""
+
+
+def test_a_self_service_report_waits_for_an_adviser_who_confirms_it(demo_server, page):
+    resident = last_json(demo_server.shell(RESIDENT))
+    year, month, day = resident["born"].split("-")
+    page.goto(demo_server.url + "/services/life-events/")
+    page.locator("#id_given_name").fill(resident["given"])
+    page.locator("#id_family_name").fill(resident["family"])
+    page.locator("#id_born_day").fill(day)
+    page.locator("#id_born_month").fill(month)
+    page.locator("#id_born_year").fill(year)
+    page.locator("#id_postcode").fill(resident["postcode"])
+    page.get_by_label("A sudden disability").check()
+    page.locator("#id_on_day").fill("2")
+    page.locator("#id_on_month").fill("11")
+    page.locator("#id_on_year").fill("2026")
+    page.get_by_role("button", name="Tell us").click()
+    expect(page.get_by_text("If the details match our records we will contact you")
+           ).to_be_visible()
+    checked(page)
+
+    page.goto(demo_server.url + "/sign-in/")
+    page.get_by_label("ID card number").fill("100001")
+    page.get_by_label("PIN").fill("1234")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(demo_server.url + "/life-events/self-service/")
+    name = f"{resident['given']} {resident['family']}"
+    expect(page.get_by_role("link", name=name)).to_be_visible()
+    checked(page)
+    page.get_by_role("button", name=f"Confirm a sudden disability for {name}").click()
+    expect(page.get_by_role("heading", name=f"A sudden disability: {name}")).to_be_visible()
+    checked(page)
