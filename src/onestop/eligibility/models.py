@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cached_property
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+
+from onestop.core.versioning import ReviewedVersion
 
 
 class RuleStateError(ValueError):
@@ -32,28 +33,16 @@ class Rule(models.Model):
         return f"Eligibility rule for {self.service}"
 
 
-class RuleVersion(models.Model):
+class RuleVersion(ReviewedVersion):
     """One version of a rule. `definition` is checked on save (see definitions.py):
     {"lgsl", "scope", "applies", "not_applicable_reason", "likely_eligible",
     "eligible_reason", "not_eligible_reason"}."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        RETIRED = "retired", "Retired"
+    parent_field = "rule"
+    state_error = RuleStateError
 
     rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
     definition = models.JSONField()
-    status = models.CharField(max_length=9, choices=Status.choices, default=Status.DRAFT)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
-    review_by = models.DateField(null=True, blank=True)
-    change_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["rule", "-number"]
@@ -70,28 +59,6 @@ class RuleVersion(models.Model):
 
         return RuleDefinition.from_json(self.definition)
 
-    def is_review_overdue(self, today: dt.date) -> bool:
-        return self.status == self.Status.PUBLISHED and self.review_by is not None \
-            and self.review_by < today
-
-    @transaction.atomic
-    def publish(self, *, by, review_by: dt.date) -> None:
-        """Make this draft the version recommendations use; the one it replaces retires."""
-        version = RuleVersion.objects.select_for_update().get(pk=self.pk)
-        if version.status != self.Status.DRAFT:
-            raise RuleStateError(f"only a draft can be published; v{self.number} is "
-                                 f"{version.get_status_display().lower()}")
-        if review_by <= timezone.localdate():
-            raise RuleStateError("the review date must be in the future")
-        rule = Rule.objects.select_for_update().get(pk=self.rule_id)
-        if rule.published_id:
-            RuleVersion.objects.filter(pk=rule.published_id).update(status=self.Status.RETIRED)
-        self.status, self.published_at = self.Status.PUBLISHED, timezone.now()
-        self.published_by, self.review_by = by, review_by
-        self.save(update_fields=["status", "published_at", "published_by", "review_by"])
-        rule.published = self
-        rule.save(update_fields=["published"])
-        self.rule.published = self
 
 
 class Offer(models.Model):
