@@ -13,10 +13,11 @@ from django.utils import timezone
 
 class ReviewedVersion(models.Model):
     """One version of a document owned by a parent (a Dialogue, a Rule) that points at its
-    published version. Subclasses name the parent foreign key in `parent_field` and the
-    error to raise in `state_error`."""
+    published version. Subclasses name the parent foreign key in `parent_field`, the
+    document's field in `content_field` and the error to raise in `state_error`."""
 
     parent_field: str
+    content_field: str  # the JSON field holding the document itself
     state_error: type[Exception] = ValueError
 
     class Status(models.TextChoices):
@@ -63,3 +64,27 @@ class ReviewedVersion(models.Model):
         parent.published = self
         parent.save(update_fields=["published"])
         getattr(self, self.parent_field).published = self
+
+    @classmethod
+    def save_draft(cls, parent, content, *, by, change_note: str = ""):
+        """The open draft of `parent` (locked by the caller) updated with `content`, or a
+        new draft numbered after its last version. One draft at a time: an author who
+        saves twice edits the same draft rather than starting a queue of them."""
+        versions = cls.objects.filter(**{cls.parent_field: parent})
+        draft = versions.filter(status=cls.Status.DRAFT).first()
+        if draft is not None:
+            setattr(draft, cls.content_field, content)
+            draft.change_note = change_note[:300]
+            draft.save(update_fields=[cls.content_field, "change_note"])
+            return draft
+        number = (versions.aggregate(n=models.Max("number"))["n"] or 0) + 1
+        return cls.objects.create(**{cls.parent_field: parent, cls.content_field: content},
+                                  number=number, created_by=by, change_note=change_note[:300])
+
+
+def lock_document(parent_model, service, *, by):
+    """The service's document (a Dialogue, a Rule), created for `by` if it has none, with
+    its row locked so two authors saving at once take turns."""
+    parent, _ = parent_model.objects.get_or_create(service=service, defaults={"owner": by})
+    return (parent_model.objects.select_for_update(of=("self",))
+            .select_related("owner", "service").get(pk=parent.pk))

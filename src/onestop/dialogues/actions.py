@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from onestop.catalogue.models import Service
+from onestop.core.versioning import lock_document
 from onestop.dialogues.models import Dialogue, DialogueStateError, DialogueVersion
 from onestop.dialogues.validation import DialogueInvalid, parse
+from onestop.staff.authoring import check_author, check_keeper
 from onestop.staff.models import Role
 
 CONTENT = Path(__file__).with_name("content")
@@ -23,9 +24,8 @@ __all__ = ["DialogueInvalid", "DialogueStateError", "do_give_unowned_dialogues_t
            "do_load_shipped_dialogues", "do_publish", "do_save_draft"]
 
 
-def _may_edit(user) -> None:
-    if user is not None and not user.has_role(Role.SERVICE_OWNER, Role.ADMINISTRATOR):
-        raise DialogueStateError("only service owners and administrators edit dialogues")
+def _may_edit(by) -> None:
+    check_author(by, what="dialogues", error=DialogueStateError)
 
 
 @transaction.atomic
@@ -41,32 +41,14 @@ def do_save_draft(service: Service, document: dict | str, *, by, change_note: st
     if parsed.lgsl != service.lgsl:
         raise DialogueInvalid([f"lgsl: the document is for LGSL {parsed.lgsl}, "
                                f"not {service.lgsl} ({service.label})"])
-    dialogue, _ = Dialogue.objects.get_or_create(service=service,
-                                                 defaults={"owner": by})
-    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    dialogue = lock_document(Dialogue, service, by=by)
     _may_edit_this(dialogue, by)
-    if dialogue.owner_id is None and by is not None and by.has_role(Role.SERVICE_OWNER):
-        # A shipped script has no owner until a service owner first edits it.
-        dialogue.owner = by
-        dialogue.save(update_fields=["owner"])
-    draft = dialogue.versions.filter(status=DialogueVersion.Status.DRAFT).first()
-    if draft is not None:
-        draft.document, draft.change_note = document, change_note[:300]
-        draft.save(update_fields=["document", "change_note"])
-        return draft
-    number = (dialogue.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return DialogueVersion.objects.create(dialogue=dialogue, number=number, document=document,
-                                          created_by=by, change_note=change_note[:300])
+    return DialogueVersion.save_draft(dialogue, document, by=by, change_note=change_note)
 
 
 def _may_edit_this(dialogue: Dialogue, by) -> None:
-    """A script is kept by its owner; administrators may step in, and a script nobody owns
-    yet is open to any service owner (the first one to edit it keeps it)."""
-    if by is None or by.has_role(Role.ADMINISTRATOR):
-        return
-    if dialogue.owner_id not in (None, by.pk):
-        raise DialogueStateError(f"the {dialogue.service.label} script is kept by "
-                                 f"{dialogue.owner.get_full_name() or dialogue.owner}")
+    check_keeper(dialogue, by, what=f"the {dialogue.service.label} script",
+                 error=DialogueStateError)
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ class DialogueVersion(ReviewedVersion):
     """One version of a service's script; see core.versioning for its life."""
 
     parent_field = "dialogue"
+    content_field = "document"
     state_error = DialogueStateError
 
     dialogue = models.ForeignKey(Dialogue, on_delete=models.PROTECT, related_name="versions")

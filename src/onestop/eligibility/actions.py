@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from onestop.catalogue.models import Service
+from onestop.core.versioning import lock_document
 from onestop.eligibility.definitions import RuleDefinition, RuleInvalid
 from onestop.eligibility.language import facts_named
 from onestop.eligibility.models import Offer, Rule, RuleStateError, RuleVersion
 from onestop.people.models import Person
-from onestop.staff.models import Role
+from onestop.staff.authoring import check_author, check_keeper
 
 SHIPPED_RULES = Path(__file__).with_name("content") / "rules.json"
 SHIPPED_REVIEW_DAYS = 365
@@ -26,19 +26,12 @@ __all__ = ["RuleInvalid", "RuleStateError", "do_load_shipped_rules", "do_publish
            "do_record_offer", "do_save_rule_draft"]
 
 
-def _may_edit(user) -> None:
-    if user is not None and not user.has_role(Role.SERVICE_OWNER, Role.ADMINISTRATOR):
-        raise RuleStateError("only service owners and administrators edit eligibility rules")
+def _may_edit(by) -> None:
+    check_author(by, what="eligibility rules", error=RuleStateError)
 
 
 def _may_edit_this(rule: Rule, by) -> None:
-    """A rule is kept by its owner; administrators may step in, and a rule nobody owns yet
-    is open to any service owner (who then keeps it)."""
-    if by is None or by.has_role(Role.ADMINISTRATOR):
-        return
-    if rule.owner_id not in (None, by.pk):
-        raise RuleStateError(f"the {rule.service.label} rule is kept by "
-                             f"{rule.owner.get_full_name() or rule.owner}")
+    check_keeper(rule, by, what=f"the {rule.service.label} rule", error=RuleStateError)
 
 
 def check_definition(service: Service, definition: dict | str) -> RuleDefinition:
@@ -71,21 +64,9 @@ def do_save_rule_draft(service: Service, definition: dict | str, *, by,
     check_definition(service, definition)
     if isinstance(definition, str):
         definition = json.loads(definition)
-    rule, _ = Rule.objects.get_or_create(service=service, defaults={"owner": by})
-    rule = (Rule.objects.select_for_update(of=("self",)).select_related("owner", "service")
-            .get(pk=rule.pk))
+    rule = lock_document(Rule, service, by=by)
     _may_edit_this(rule, by)
-    if rule.owner_id is None and by is not None and by.has_role(Role.SERVICE_OWNER):
-        rule.owner = by
-        rule.save(update_fields=["owner"])
-    draft = rule.versions.filter(status=RuleVersion.Status.DRAFT).first()
-    if draft is not None:
-        draft.definition, draft.change_note = definition, change_note[:300]
-        draft.save(update_fields=["definition", "change_note"])
-        return draft
-    number = (rule.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return RuleVersion.objects.create(rule=rule, number=number, definition=definition,
-                                      created_by=by, change_note=change_note[:300])
+    return RuleVersion.save_draft(rule, definition, by=by, change_note=change_note)
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ class RuleVersion(ReviewedVersion):
     "eligible_reason", "not_eligible_reason"}."""
 
     parent_field = "rule"
+    content_field = "definition"
     state_error = RuleStateError
 
     rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="versions")
@@ -58,7 +59,6 @@ class RuleVersion(ReviewedVersion):
         from onestop.eligibility.definitions import RuleDefinition
 
         return RuleDefinition.from_json(self.definition)
-
 
 
 class Offer(models.Model):
