@@ -198,6 +198,20 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Residents' self-service life-event page needs no sign-in, so it takes at most this many
+# reports an hour from one address, and this many from everyone together, before it asks
+# people to try later (or ring): enough for a family, too few to bury the advisers' list.
+SELF_SERVICE_REPORTS_PER_HOUR = env_int("SELF_SERVICE_REPORTS_PER_HOUR", 5, minimum=1)
+SELF_SERVICE_REPORTS_PER_HOUR_ALL = env_int("SELF_SERVICE_REPORTS_PER_HOUR_ALL", 200, minimum=1)
+if SELF_SERVICE_REPORTS_PER_HOUR_ALL < SELF_SERVICE_REPORTS_PER_HOUR:
+    raise ImproperlyConfigured(
+        f"SELF_SERVICE_REPORTS_PER_HOUR_ALL={SELF_SERVICE_REPORTS_PER_HOUR_ALL} must be at least "
+        f"SELF_SERVICE_REPORTS_PER_HOUR={SELF_SERVICE_REPORTS_PER_HOUR}")
+# Proxies (load balancers) in front of OneStop that each append the address they were sent
+# from to X-Forwarded-For. 0: the header is ignored, anyone could write it; the sender is
+# REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

@@ -10,12 +10,14 @@ from django.views.decorators.http import require_POST
 from onestop.core.access import desk_staff_only, requires_role
 from onestop.lifeevents.actions import (
     LifeEventError,
+    TooManyReports,
     do_confirm_self_service_report,
     do_drop_self_service_report,
     do_hold_self_service_report,
     do_report_life_event,
 )
 from onestop.lifeevents.forms import LifeEventForm, ResidentForm
+from onestop.lifeevents.limits import request_client_key
 from onestop.lifeevents.models import LifeEvent, SelfServiceReport
 from onestop.lifeevents.queries import event_with_notices, find_resident, reports_to_check
 from onestop.people.actions import RecordAccessDenied, do_open_person_record
@@ -110,7 +112,8 @@ def resident_report(request):
     an adviser to check: nothing changes and nothing is sent until one confirms it. The
     answer is the same whether or not anyone matched, or the same report was made before:
     the page must not tell a stranger who is on our records, or who has died. Only
-    mistakes in the form itself (a date that is not a date) are shown."""
+    mistakes in the form itself (a date that is not a date) are shown, and, past the page's
+    limits, a page asking them to try later (429: see do_hold_self_service_report)."""
     form = ResidentForm(request.POST if request.method == "POST" else None)
     addresses = _addresses(form) if form.is_bound else []
     if form.is_bound and not _finding(request, form, addresses) and form.is_valid():
@@ -118,13 +121,25 @@ def resident_report(request):
         person = find_resident(given_name=data["given_name"], family_name=data["family_name"],
                                date_of_birth=data["date_of_birth"],
                                postcode=data["home_postcode"])
-        if person is not None:
+        try:
             do_hold_self_service_report(data["kind"], person, data["occurred_on"],
-                                        form.details(), form.informant())
+                                        form.details(), form.informant(),
+                                        client_key=request_client_key(request))
+        except TooManyReports as refusal:
+            return _too_many(request, refusal)
         return redirect("lifeevents:resident-done")
     return render(request, "lifeevents/resident_report.html", {
         "form": form, "addresses": addresses, "mode": "web",
     }, status=400 if form.is_bound and form.errors else 200)
+
+
+def _too_many(request, refusal: TooManyReports):
+    # The page keeps nothing of what was typed: the form is not shown again.
+    response = render(request, "lifeevents/resident_too_many.html", {
+        "mode": "web", "minutes": refusal.retry_minutes, "everyone": refusal.everyone,
+    }, status=429)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def resident_done(request):
