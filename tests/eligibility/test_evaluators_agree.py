@@ -18,7 +18,15 @@ from onestop.eligibility.actions import SHIPPED_RULES
 from onestop.eligibility.definitions import RuleDefinition
 from onestop.eligibility.facts import BENEFITS, FACTS, facts_for
 from onestop.eligibility.language import parse
-from onestop.eligibility.screening import connect, read_main_database, screen, verdicts
+from onestop.eligibility.screening import (
+    LIKELY,
+    VERDICTS,
+    connect,
+    impact,
+    read_main_database,
+    screen,
+    verdicts,
+)
 from onestop.people.models import BenefitAward, Household, Person, Property, ServiceReceived
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +111,25 @@ def assert_agree(definitions: list[RuleDefinition], today: dt.date) -> None:
                 expected_offers.add(key)
     assert set(screen(db, definitions)) == expected_offers
     assert len(in_sql) == len(people) * len(definitions)
+    assert_previews_agree(db, definitions, people, today)
+
+
+def assert_previews_agree(db, definitions, people, today) -> None:
+    """The rule editor's preview (counts by verdict, and the change against the rule in
+    use) says what the per-person evaluator would say to each resident. Each rule is
+    previewed against the one before it in the list, as if replacing it."""
+    judged = [[d.judge(facts_for(person, today)).verdict for d in definitions]
+              for person in people]
+    for i, definition in enumerate(definitions):
+        in_use = definitions[i - 1] if i else None
+        seen = impact(db, definition, in_use)
+        assert seen.counts == {v: sum(row[i] == v for row in judged) for v in VERDICTS}
+        if in_use is None:
+            assert (seen.in_use, seen.newly_offered, seen.no_longer_offered) == (None, 0, 0)
+            continue
+        assert seen.in_use == {v: sum(row[i - 1] == v for row in judged) for v in VERDICTS}
+        assert seen.newly_offered == sum(row[i] == LIKELY != row[i - 1] for row in judged)
+        assert seen.no_longer_offered == sum(row[i - 1] == LIKELY != row[i] for row in judged)
 
 
 @settings(max_examples=40, deadline=None,

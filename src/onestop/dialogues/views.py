@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 
 from onestop.catalogue.models import Service
 from onestop.core.access import requires_role
+from onestop.core.forms import ReviewDateForm, ServiceNumberForm
 from onestop.dialogues import engine
 from onestop.dialogues.actions import (
     DialogueInvalid,
@@ -25,7 +26,7 @@ from onestop.dialogues.actions import (
     do_publish,
     do_save_draft,
 )
-from onestop.dialogues.forms import DraftForm, PublishForm, StartScriptForm
+from onestop.dialogues.forms import DraftForm
 from onestop.dialogues.models import Dialogue, DialogueVersion
 from onestop.dialogues.presentation import outcome_view, page_view
 from onestop.dialogues.queries import overdue_reviews_for, scripts
@@ -54,14 +55,14 @@ def script_list(request):
     return render(request, "dialogues/script_list.html", {
         "dialogues": scripts(owner=request.user if only_mine else None),
         "overdue": overdue_reviews_for(request.user, today), "only_mine": only_mine,
-        "today": today, "start_form": StartScriptForm(),
+        "today": today, "start_form": ServiceNumberForm(),
     })
 
 
 @authors_only
 def start_script(request):
     """Open the draft editor for a service named by its LGSL number."""
-    form = StartScriptForm(request.GET or None)
+    form = ServiceNumberForm(request.GET or None)
     if form.is_valid():
         lgsl = form.cleaned_data["lgsl"]
         if Service.objects.filter(lgsl=lgsl).exists():
@@ -257,7 +258,7 @@ def publish(request, lgsl: int, number: int):
     version = get_object_or_404(_versions(), dialogue__service__lgsl=lgsl, number=number)
     problems: list[str] = []
     if request.method == "POST":
-        form = PublishForm(request.POST)
+        form = ReviewDateForm(request.POST)
         if form.is_valid():
             review_by = form.cleaned_data["review_by"]
             try:
@@ -272,7 +273,7 @@ def publish(request, lgsl: int, number: int):
                                           f"review it by {review_by:%-d %B %Y}")
                 return redirect("dialogues:detail", lgsl=lgsl)
     else:
-        form = PublishForm.a_year_ahead()
+        form = ReviewDateForm.a_year_ahead()
     return render(request, "dialogues/publish.html", {
         "version": version, "form": form, "problems": problems,
         "detail_url": reverse("dialogues:detail", args=[lgsl]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from onestop.authorities.models import Authority
@@ -15,6 +15,7 @@ from onestop.contacts.models import Contact
 from onestop.eligibility.definitions import Outcome, RuleDefinition, Verdict
 from onestop.eligibility.facts import facts_for
 from onestop.eligibility.models import Offer, Rule, RuleVersion
+from onestop.staff.models import Role
 
 
 def published_rules() -> list[tuple[Service, RuleVersion, RuleDefinition]]:
@@ -87,3 +88,21 @@ def cross_service_take_up() -> int:
                     .values_list("contact_id", "n"))
     return len({row["person_id"] for row in per_contact
                 if services.get(row["contact_id"], 0) > row["taken"]})
+
+
+def rules(*, owner=None) -> list[Rule]:
+    """Every rule with its service, owner, published version and any open draft."""
+    drafts = RuleVersion.objects.filter(status=RuleVersion.Status.DRAFT)
+    found = (Rule.objects.select_related("service", "owner", "published")
+             .prefetch_related(Prefetch("versions", queryset=drafts, to_attr="drafts"))
+             .order_by("service__label"))
+    if owner is not None:
+        found = found.filter(owner=owner)
+    return list(found)
+
+
+def overdue_rule_reviews_for(user, today: dt.date) -> list[RuleVersion]:
+    """A service owner's own overdue rules; administrators see all, their own first."""
+    if not user.has_role(Role.ADMINISTRATOR):
+        return overdue_rule_reviews(today, owner=user)
+    return sorted(overdue_rule_reviews(today), key=lambda v: v.rule.owner_id != user.pk)

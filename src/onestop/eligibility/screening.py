@@ -10,14 +10,19 @@ evaluators agree.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 from django.db import connection
 
-from onestop.eligibility.definitions import RuleDefinition
+from onestop.eligibility.definitions import RuleDefinition, Verdict
 from onestop.eligibility.language import sql_literal, to_sql
 from onestop.people.models import STATE_PENSION_AGE
+
+VERDICTS = (Verdict.LIKELY_ELIGIBLE, Verdict.NOT_ELIGIBLE, Verdict.RECEIVING,
+            Verdict.NOT_APPLICABLE)
+LIKELY = Verdict.LIKELY_ELIGIBLE
 
 # The raw tables, as read from the main database (or built by the benchmark).
 SCHEMAS = {
@@ -170,3 +175,44 @@ def screen(db, definitions: list[RuleDefinition]) -> list[tuple[int, int]]:
     if not definitions:
         return []
     return db.execute(to_offer_sql(definitions)).fetchall()
+
+
+def verdict_sql(definition: RuleDefinition) -> str:
+    """The verdict as text, in the order `RuleDefinition.judge` decides it: not applicable
+    wins, then a service already received, then the likely-eligible condition."""
+    v = {name: sql_literal(name) for name in VERDICTS}
+    return (f"CASE WHEN NOT {to_sql(definition.applies)} THEN {v[Verdict.NOT_APPLICABLE]} "
+            f"WHEN {receiving_sql(definition)} THEN {v[Verdict.RECEIVING]} "
+            f"WHEN {to_sql(definition.likely_eligible)} THEN {v[LIKELY]} "
+            f"ELSE {v[Verdict.NOT_ELIGIBLE]} END")
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What a rule would say across the whole population, beside the rule in use."""
+
+    counts: dict[str, int]  # verdict → residents, for the rule being looked at
+    in_use: dict[str, int] | None  # the same for the published rule (None when there is none)
+    newly_offered: int  # offered under this rule and not under the one in use
+    no_longer_offered: int
+
+    @property
+    def residents(self) -> int:
+        return sum(self.counts.values())
+
+
+def impact(db, definition: RuleDefinition, in_use: RuleDefinition | None) -> Impact:
+    """One pass over the facts table judging every resident by both rules."""
+    was = verdict_sql(in_use) if in_use is not None else "NULL"
+    rows = db.execute(f"SELECT {verdict_sql(definition)} AS now, {was} AS was, count(*) "
+                      f"FROM facts GROUP BY ALL").fetchall()
+    counts = dict.fromkeys(VERDICTS, 0)
+    before = dict.fromkeys(VERDICTS, 0) if in_use is not None else None
+    newly = gone = 0
+    for now, was_verdict, residents in rows:
+        counts[now] += residents
+        if before is not None:
+            before[was_verdict] += residents
+            newly += residents if now == LIKELY and was_verdict != LIKELY else 0
+            gone += residents if was_verdict == LIKELY and now != LIKELY else 0
+    return Impact(counts, before, newly, gone)
