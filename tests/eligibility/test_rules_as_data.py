@@ -16,6 +16,7 @@ from onestop.eligibility.actions import (
     SHIPPED_RULES,
     RuleInvalid,
     RuleStateError,
+    do_give_unowned_rules_to,
     do_load_shipped_rules,
     do_publish_rule,
     do_save_rule_draft,
@@ -130,3 +131,12 @@ def test_load_rules_stops_with_a_clear_message_when_the_catalogue_lacks_a_servic
         do_load_shipped_rules(path)
     with pytest.raises(CommandError):
         call_command("screen")
+
+
+def test_the_shipped_rules_are_given_to_a_service_owner_who_then_keeps_them(rules):
+    owner = a_staff_member(Role.SERVICE_OWNER)
+    assert do_give_unowned_rules_to(owner) == 6
+    assert set(Rule.objects.values_list("owner", flat=True)) == {owner.pk}
+    assert do_give_unowned_rules_to(owner) == 0  # nobody else's rules are taken
+    with pytest.raises(RuleStateError, match="is not a service owner"):
+        do_give_unowned_rules_to(an_adviser())

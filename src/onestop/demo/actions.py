@@ -40,6 +40,7 @@ from onestop.demo.staff import (
     TEAMS,
 )
 from onestop.dialogues.actions import do_give_unowned_dialogues_to
+from onestop.eligibility.actions import do_give_unowned_rules_to
 from onestop.integrations import demo_back_office
 from onestop.integrations.endpoints import do_save_endpoint
 from onestop.lifeevents.models import LifeEvent
@@ -127,7 +128,9 @@ def do_build_demo_area(*, people: int, seed: int, extracts_dir: Path,
         _remove_previous_demo()
         properties = _save_properties(population, authorities)
         do_set_up_demo_staff(authorities)
-        do_give_unowned_dialogues_to(User.objects.get(username=SERVICE_OWNER))
+        keeper = User.objects.get(username=SERVICE_OWNER)
+        do_give_unowned_dialogues_to(keeper)
+        do_give_unowned_rules_to(keeper)
         records = write_extracts(population, extracts_dir)
         # The master index is built the way a council builds it: import every extract
         # through its profile, then link. Residents no system knows are not in it.

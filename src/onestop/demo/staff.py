@@ -12,7 +12,7 @@ from onestop.demo.places import BABERGH, COUNTY, MID_SUFFOLK
 from onestop.staff.models import Role
 
 DEMO_PASSWORD = "onestop-demo"
-SERVICE_OWNER = "service-owner"  # keeps the shipped service scripts in the demo
+SERVICE_OWNER = "service-owner"  # keeps the shipped service scripts and eligibility rules
 # 40 characters: the most a DRF token key column holds.
 DEMO_API_TOKEN = "demo-partner-token-000000000000000000000"
 # Every demo team's back-office system is the demo back office (integrations/demo_back_office),

@@ -14,8 +14,7 @@ from onestop.catalogue.models import Service
 from onestop.core.versioning import lock_document
 from onestop.dialogues.models import Dialogue, DialogueStateError, DialogueVersion
 from onestop.dialogues.validation import DialogueInvalid, parse
-from onestop.staff.authoring import check_author, check_keeper
-from onestop.staff.models import Role
+from onestop.staff.authoring import check_author, check_keeper, give_unkept
 
 CONTENT = Path(__file__).with_name("content")
 SHIPPED_REVIEW_DAYS = 365
@@ -105,6 +104,4 @@ def do_load_shipped_dialogues(directory: Path = CONTENT) -> LoadReport:
 @transaction.atomic
 def do_give_unowned_dialogues_to(owner) -> int:
     """Make `owner` keep every script nobody owns (the shipped ones after a first load)."""
-    if not owner.has_role(Role.SERVICE_OWNER):
-        raise DialogueStateError(f"{owner.username} is not a service owner")
-    return Dialogue.objects.filter(owner__isnull=True).update(owner=owner)
+    return give_unkept(Dialogue, owner, error=DialogueStateError)

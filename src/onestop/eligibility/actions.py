@@ -17,13 +17,13 @@ from onestop.eligibility.definitions import RuleDefinition, RuleInvalid
 from onestop.eligibility.language import facts_named
 from onestop.eligibility.models import Offer, Rule, RuleStateError, RuleVersion
 from onestop.people.models import Person
-from onestop.staff.authoring import check_author, check_keeper
+from onestop.staff.authoring import check_author, check_keeper, give_unkept
 
 SHIPPED_RULES = Path(__file__).with_name("content") / "rules.json"
 SHIPPED_REVIEW_DAYS = 365
 
-__all__ = ["RuleInvalid", "RuleStateError", "do_load_shipped_rules", "do_publish_rule",
-           "do_record_offer", "do_save_rule_draft"]
+__all__ = ["RuleInvalid", "RuleStateError", "do_give_unowned_rules_to",
+           "do_load_shipped_rules", "do_publish_rule", "do_record_offer", "do_save_rule_draft"]
 
 
 def _may_edit(by) -> None:
@@ -130,6 +130,12 @@ def do_load_shipped_rules(path: Path = SHIPPED_RULES) -> LoadReport:
         version.publish(by=None, review_by=review_by)
         published.append(service.lgsl)
     return LoadReport(published, unchanged)
+
+
+@transaction.atomic
+def do_give_unowned_rules_to(owner) -> int:
+    """Make `owner` keep every rule nobody owns (the shipped ones after a first load)."""
+    return give_unkept(Rule, owner, error=RuleStateError)
 
 
 class OfferError(ValueError):

@@ -25,3 +25,11 @@ def check_keeper(document, by, *, what: str, error: type[Exception]) -> None:
     if document.owner_id is None and by.has_role(Role.SERVICE_OWNER):
         document.owner = by
         document.save(update_fields=["owner"])
+
+
+def give_unkept(document_model, owner, *, error: type[Exception]) -> int:
+    """Make `owner` keep every document of `document_model` nobody keeps (the shipped ones
+    after a first load); how many."""
+    if not owner.has_role(Role.SERVICE_OWNER):
+        raise error(f"{owner.username} is not a service owner")
+    return document_model.objects.filter(owner__isnull=True).update(owner=owner)
