@@ -39,6 +39,11 @@ class ReviewedVersion(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def parent(self):
+        """The document this is a version of (the Dialogue, the Rule)."""
+        return getattr(self, self.parent_field)
+
     def is_review_overdue(self, today: dt.date) -> bool:
         return self.status == self.Status.PUBLISHED and self.review_by is not None \
             and self.review_by < today

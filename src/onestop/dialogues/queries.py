@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Prefetch
 
 from onestop.dialogues.models import Dialogue, DialogueVersion
-from onestop.staff.models import Role
+from onestop.staff.authoring import own_first
 
 
 def published_versions(channel: str | None = None) -> list[DialogueVersion]:
@@ -58,6 +58,4 @@ def scripts(*, owner=None) -> list[Dialogue]:
 
 def overdue_reviews_for(user, today) -> list[DialogueVersion]:
     """A service owner's own overdue scripts; administrators see all, their own first."""
-    if not user.has_role(Role.ADMINISTRATOR):
-        return overdue_reviews(today, owner=user)
-    return sorted(overdue_reviews(today), key=lambda v: v.dialogue.owner_id != user.pk)
+    return own_first(user, lambda owner: overdue_reviews(today, owner=owner))

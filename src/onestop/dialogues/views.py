@@ -14,11 +14,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 
 from onestop.catalogue.models import Service
 from onestop.core.access import requires_role
-from onestop.core.forms import ReviewDateForm, ServiceNumberForm
+from onestop.core.forms import ServiceNumberForm
+from onestop.core.publishing import publish_page
 from onestop.dialogues import engine
 from onestop.dialogues.actions import (
     DialogueInvalid,
@@ -256,28 +256,11 @@ def _find_addresses(post, run: dict) -> dict[str, str]:
 @authors_only
 def publish(request, lgsl: int, number: int):
     version = get_object_or_404(_versions(), dialogue__service__lgsl=lgsl, number=number)
-    problems: list[str] = []
-    if request.method == "POST":
-        form = ReviewDateForm(request.POST)
-        if form.is_valid():
-            review_by = form.cleaned_data["review_by"]
-            try:
-                do_publish(version, by=request.user, review_by=review_by)
-            except DialogueInvalid as error:
-                problems = error.errors
-            except DialogueStateError as error:
-                form.add_error(None, capfirst(str(error)))
-            else:
-                messages.success(request, f"Version {version.number} of the "
-                                          f"{version.dialogue.service.label} script published; "
-                                          f"review it by {review_by:%-d %B %Y}")
-                return redirect("dialogues:detail", lgsl=lgsl)
-    else:
-        form = ReviewDateForm.a_year_ahead()
-    return render(request, "dialogues/publish.html", {
-        "version": version, "form": form, "problems": problems,
-        "detail_url": reverse("dialogues:detail", args=[lgsl]),
-    }, status=400 if form.errors or problems else 200)
+    detail_url = reverse("dialogues:detail", args=[lgsl])
+    return publish_page(request, version, publish=do_publish, invalid=DialogueInvalid,
+                        refused=DialogueStateError, template="dialogues/publish.html",
+                        done_url=detail_url, context={"detail_url": detail_url},
+                        what=f"{version.dialogue.service.label} script")
 
 
 # --- reads for these pages -----------------------------------------------------------------

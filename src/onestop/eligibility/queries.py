@@ -15,7 +15,7 @@ from onestop.contacts.models import Contact
 from onestop.eligibility.definitions import Outcome, RuleDefinition, Verdict
 from onestop.eligibility.facts import facts_for
 from onestop.eligibility.models import Offer, Rule, RuleVersion
-from onestop.staff.models import Role
+from onestop.staff.authoring import own_first
 
 
 def published_rules() -> list[tuple[Service, RuleVersion, RuleDefinition]]:
@@ -103,6 +103,4 @@ def rules(*, owner=None) -> list[Rule]:
 
 def overdue_rule_reviews_for(user, today: dt.date) -> list[RuleVersion]:
     """A service owner's own overdue rules; administrators see all, their own first."""
-    if not user.has_role(Role.ADMINISTRATOR):
-        return overdue_rule_reviews(today, owner=user)
-    return sorted(overdue_rule_reviews(today), key=lambda v: v.rule.owner_id != user.pk)
+    return own_first(user, lambda owner: overdue_rule_reviews(today, owner=owner))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
 from onestop.catalogue.models import Service
 from onestop.core.access import requires_role
-from onestop.core.forms import ReviewDateForm, ServiceNumberForm
+from onestop.core.forms import ServiceNumberForm
+from onestop.core.publishing import publish_page
 from onestop.eligibility import screening
 from onestop.eligibility.actions import (
     RuleInvalid,
@@ -147,27 +149,10 @@ def _impact_rows(definition: RuleDefinition, impact: screening.Impact) -> list[d
 @authors_only
 def publish_rule(request, lgsl: int, number: int):
     version = get_object_or_404(_versions(), rule__service__lgsl=lgsl, number=number)
-    problems: list[str] = []
-    if request.method == "POST":
-        form = ReviewDateForm(request.POST)
-        if form.is_valid():
-            review_by = form.cleaned_data["review_by"]
-            try:
-                do_publish_rule(version, by=request.user, review_by=review_by)
-            except RuleInvalid as error:
-                problems = error.errors
-            except RuleStateError as error:
-                form.add_error(None, capfirst(str(error)))
-            else:
-                messages.success(request, f"Version {version.number} of the "
-                                          f"{version.rule.service.label} rule published; "
-                                          f"review it by {review_by:%-d %B %Y}")
-                return redirect("eligibility:rule-detail", lgsl=lgsl)
-    else:
-        form = ReviewDateForm.a_year_ahead()
-    return render(request, "eligibility/publish_rule.html", {
-        "version": version, "form": form, "problems": problems,
-    }, status=400 if form.errors or problems else 200)
+    return publish_page(request, version, publish=do_publish_rule, invalid=RuleInvalid,
+                        refused=RuleStateError, template="eligibility/publish_rule.html",
+                        done_url=reverse("eligibility:rule-detail", args=[lgsl]),
+                        what=f"{version.rule.service.label} rule")
 
 
 def _versions():

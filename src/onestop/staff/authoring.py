@@ -33,3 +33,11 @@ def give_unkept(document_model, owner, *, error: type[Exception]) -> int:
     if not owner.has_role(Role.SERVICE_OWNER):
         raise error(f"{owner.username} is not a service owner")
     return document_model.objects.filter(owner__isnull=True).update(owner=owner)
+
+
+def own_first(user, overdue) -> list:
+    """Overdue reviews as a viewer sees them: a service owner their own (`overdue(owner)`);
+    an administrator everyone's (`overdue(None)`), their own first."""
+    if not user.has_role(Role.ADMINISTRATOR):
+        return overdue(user)
+    return sorted(overdue(None), key=lambda version: version.parent.owner_id != user.pk)
