@@ -39,6 +39,10 @@ for _ in range(2):
 message.refresh_from_db()
 print(json.dumps({"id": message.pk, "status": message.status, "attempts": message.attempts}))
 """
+WAITING = """
+from onestop.integrations.models import OutboxMessage
+print(OutboxMessage.objects.filter(status="dead").count())
+"""
 STATUS = """
 import json
 from onestop.integrations.models import OutboxMessage
@@ -63,6 +67,13 @@ def navigation(page):
     return page.get_by_role("navigation", name="Menu")
 
 
+def dead_letters_link(demo_server, page):
+    """The navigation's link, named with the count waiting (other tests make some too)."""
+    waiting = int(demo_server.shell(WAITING).strip().splitlines()[-1])
+    name = f"Dead letters ({waiting}) waiting" if waiting else "Dead letters"
+    return navigation(page).get_by_role("link", name=name, exact=True)
+
+
 def test_an_administrator_follows_the_link_to_a_dead_letter_and_replays_it(demo_server, page):
     key = f"e2e-dead-letters-{uuid.uuid4().hex[:8]}"
     nowhere = f"http://127.0.0.1:{free_port()}/hooks"
@@ -71,7 +82,7 @@ def test_an_administrator_follows_the_link_to_a_dead_letter_and_replays_it(demo_
 
     sign_in(page, demo_server.url, "administrator")
     checked(page)
-    navigation(page).get_by_role("link", name="Dead letters").click()
+    dead_letters_link(demo_server, page).click()
     expect(page.get_by_role("heading", name="Dead letters", level=1)).to_be_visible()
     checked(page)
     row = page.locator("tbody tr", has=page.get_by_role("link", name=key))
@@ -94,6 +105,7 @@ def test_an_administrator_follows_the_link_to_a_dead_letter_and_replays_it(demo_
     expect(page.get_by_text(f"Message {key} will be delivered again")).to_be_visible()
     expect(page.get_by_role("link", name=key)).to_have_count(0)
     checked(page)
+    expect(dead_letters_link(demo_server, page)).to_be_visible()  # one fewer waiting
     # Pending again and due now, with the attempts it has had kept.
     assert shell_json(demo_server, STATUS, key) == {"status": "pending", "attempts": 2, "tried": 2}
 
@@ -103,6 +115,7 @@ def test_no_one_but_an_administrator_has_the_link_or_the_pages(demo_server, page
     sign_in(page, demo_server.url, username)
     expect(navigation(page).get_by_role("link", name="Find a resident")).to_be_visible()
     expect(navigation(page).get_by_role("link", name="Dead letters")).to_have_count(0)
+    expect(navigation(page)).not_to_contain_text("Dead letters")
 
     refused = page.goto(demo_server.url + "/integrations/dead-letters/")
 
