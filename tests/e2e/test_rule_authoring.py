@@ -28,7 +28,8 @@ def checked(page) -> None:
 def test_a_service_owner_corrects_previews_and_publishes_a_rule(demo_server, page):
     url = demo_server.url
     sign_in(page, url, "service-owner")
-    page.goto(url + "/eligibility/rules/")
+    menu = page.get_by_role("navigation", name="Menu")
+    menu.get_by_role("link", name="Eligibility rules").click()
     expect(page.get_by_role("heading", name="Eligibility rules")).to_be_visible()
     checked(page)
     page.locator(f'a[href="/eligibility/rules/{HOUSING_REPAIRS_RULE}/"]').click()
