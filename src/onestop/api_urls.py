@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from onestop.cases.receipts import NotifyReceipts
 from onestop.catalogue.api import Responsibility, ServiceSearch
 from onestop.contacts.api import ContactCreate
 from onestop.lifeevents.api import LifeEventCreate
@@ -16,4 +17,5 @@ urlpatterns = [
     path("contacts", ContactCreate.as_view(), name="contacts"),
     path("people", PeopleSearch.as_view(), name="people"),
     path("life-events", LifeEventCreate.as_view(), name="life-events"),
+    path("notify/receipts", NotifyReceipts.as_view(), name="notify-receipts"),
 ]

@@ -183,6 +183,18 @@ if PRODUCTION and set(_notify_templates_given) != set(NOTIFY_TEMPLATES):
                                "template in production; missing: " + ", ".join(
                                    sorted(set(NOTIFY_TEMPLATES) - set(_notify_templates_given))))
 NOTIFY_TEMPLATES.update(_notify_templates_given)
+# Notify posts delivery receipts to /api/v1/notify/receipts with this bearer token (the
+# one entered on the service's callbacks page in Notify; Notify wants 10 characters or more).
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN") or ""
+if not NOTIFY_CALLBACK_TOKEN:
+    if PRODUCTION:
+        raise ImproperlyConfigured("NOTIFY_CALLBACK_TOKEN (or NOTIFY_CALLBACK_TOKEN_FILE) is "
+                                   "required in production")
+    NOTIFY_CALLBACK_TOKEN = f"onestop-{ONESTOP_ENV}-notify-callbacks-not-secret"
+if len(NOTIFY_CALLBACK_TOKEN) < 10 or any(char.isspace() for char in NOTIFY_CALLBACK_TOKEN):
+    # A secret: described, not quoted.
+    raise ImproperlyConfigured("NOTIFY_CALLBACK_TOKEN must be at least 10 characters with no "
+                               "spaces (Notify sends it as `Authorization: Bearer <token>`)")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

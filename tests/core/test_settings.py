@@ -19,13 +19,14 @@ PRODUCTION_NOTIFY = {
     "NOTIFY_TEMPLATES": ",".join(f"{name}={_ID}" for name in (
         "case_feedback_email", "case_feedback_sms", "life_event_confirmation_email",
         "life_event_confirmation_sms")),
+    "NOTIFY_CALLBACK_TOKEN": "council-notify-callback-token",
 }
 
 
 def run_check(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
              if k not in {"DATABASE_URL", "ONESTOP_ENV", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
-                          "NOTIFY_API_KEY", "NOTIFY_TEMPLATES"}}
+                          "NOTIFY_API_KEY", "NOTIFY_TEMPLATES", "NOTIFY_CALLBACK_TOKEN"}}
     return subprocess.run([str(ONESTOP), "check"], env={**clean, **env}, capture_output=True,
                           text=True, timeout=60)
 

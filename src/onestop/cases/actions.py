@@ -8,7 +8,10 @@ refused action writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -18,7 +21,7 @@ from django.utils import timezone
 
 from onestop.authorities.models import Authority
 from onestop.authorities.responsibility import NoProvider, providing_authority
-from onestop.cases.models import Case, CaseEvent, CaseTransitionError, Feedback
+from onestop.cases.models import Case, CaseEvent, CaseTransitionError, Feedback, NotifyStatus
 from onestop.core.actions import do_record_access
 from onestop.core.workingdays import MAX_WORKING_DAYS, due_date
 from onestop.integrations.outbox import do_enqueue
@@ -30,10 +33,12 @@ from onestop.staff.models import Role, Team
 __all__ = ["CaseAccessDenied", "CaseError", "CaseTransitionError", "RoutingError",
            "can_work_case", "do_acknowledge_case", "do_close_case", "do_escalate_breaches",
            "do_mark_feedback_delivered", "do_raise_case", "do_raise_members_enquiry",
-           "do_rate_enquiry", "do_reopen_case", "do_resolve_case", "do_send_feedback",
-           "do_start_case", "route"]
+           "do_rate_enquiry", "do_record_notify_receipt", "do_reopen_case",
+           "do_resolve_case", "do_send_feedback", "do_start_case", "feedback_id_from_reference",
+           "route"]
 
 TITLE_MAX = 200
+log = logging.getLogger(__name__)
 
 
 class CaseError(ValueError):
@@ -426,6 +431,81 @@ def do_mark_feedback_delivered(feedback_id: int, at: dt.datetime | None = None) 
     whether this call marked it."""
     return bool(Feedback.objects.filter(pk=feedback_id, delivered_at__isnull=True)
                 .update(delivered_at=at or timezone.now()))
+
+
+_FEEDBACK_REFERENCE = re.compile(r"feedback:(\d{1,18})")
+
+# What an officer is told when Notify gives up on a message, by status and channel.
+_FAILURE_NOTES = {
+    NotifyStatus.PERMANENT_FAILURE: "the {address} is not working (permanent failure); "
+                                    "contact the resident another way",
+    NotifyStatus.TECHNICAL_FAILURE: "GOV.UK Notify had a technical problem sending it "
+                                    "(technical failure); send it again or contact the "
+                                    "resident another way",
+}
+_ADDRESS = {Feedback.Channel.EMAIL: "email address", Feedback.Channel.SMS: "phone number"}
+
+
+class ReceiptOutcome(NamedTuple):
+    """What a Notify receipt did: the feedback it names (None when it names none we hold)
+    and whether it changed that feedback's status."""
+
+    feedback: Feedback | None
+    recorded: bool
+
+
+def feedback_id_from_reference(reference: str | None) -> int | None:
+    """The feedback id in a Notify reference `feedback:<id>`, else None."""
+    match = _FEEDBACK_REFERENCE.fullmatch(reference or "")
+    return int(match[1]) if match else None
+
+
+@transaction.atomic
+def do_record_notify_receipt(*, reference: str | None, status: str, notification_id: str = "",
+                             at: dt.datetime | None = None) -> ReceiptOutcome:
+    """Record what GOV.UK Notify's delivery receipt says became of case feedback.
+
+    `reference` is the one we sent (`feedback:<id>`); `at` is when Notify completed it (now
+    when it does not say). A receipt for anything else is logged and changes nothing, so
+    Notify is answered 2xx and does not retry it. Idempotent: the same receipt twice, a late
+    temporary failure after a final status, or an older receipt after a newer one changes
+    nothing (`Feedback.takes_receipt`). A permanent or technical failure is also written to
+    the case's history, once, for the officer to see. Raises CaseError on a status that is
+    not Notify's or a naive time, before writing anything.
+    """
+    if status not in NotifyStatus.values:
+        raise CaseError(f"status {status!r} is not one of {', '.join(NotifyStatus.values)}")
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise CaseError("a receipt's time must be timezone-aware")
+    feedback_id = feedback_id_from_reference(reference)
+    feedback = None
+    if feedback_id is not None:
+        feedback = (Feedback.objects.select_for_update(of=("self",)).select_related("case")
+                    .filter(pk=feedback_id).first())
+    if feedback is None:
+        log.warning("Notify receipt %s (%s) for reference %r names no case feedback; ignored",
+                    notification_id or "without an id", status, reference)
+        return ReceiptOutcome(None, False)
+    if not feedback.takes_receipt(status, at):
+        return ReceiptOutcome(feedback, False)
+    feedback.notify_status, feedback.notify_status_at = status, at
+    fields = ["notify_status", "notify_status_at"]
+    if notification_id and feedback.notify_id != notification_id:
+        feedback.notify_id = notification_id[:36]
+        fields.append("notify_id")
+    feedback.save(update_fields=fields)
+    if status in _FAILURE_NOTES:
+        case, sent = feedback.case, timezone.localtime(feedback.at)
+        channel = feedback.get_channel_display().lower()
+        reason = _FAILURE_NOTES[status].format(address=_ADDRESS.get(feedback.channel, "address"))
+        CaseEvent.objects.create(
+            case=case, at=at, by=None, kind=CaseEvent.Kind.FEEDBACK_FAILED,
+            status_from=case.status, status_to=case.status,
+            note=f"feedback of {sent.day} {sent:%B %H:%M} by {channel}"
+                 + (f" to {feedback.to}" if feedback.to else "")
+                 + f" could not be delivered: {reason}")
+    return ReceiptOutcome(feedback, True)
 
 
 # --- members' enquiry ratings --------------------------------------------------------------

@@ -232,6 +232,7 @@ class CaseEvent(models.Model):
         REOPENED = "reopened", "Reopened"
         ESCALATED = "escalated", "Escalated"
         FEEDBACK = "feedback", "Feedback sent"
+        FEEDBACK_FAILED = "feedback_failed", "Feedback not delivered"
         RATED = "rated", "Rated"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -251,8 +252,24 @@ class CaseEvent(models.Model):
         return f"{self.case.reference} {self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class NotifyStatus(models.TextChoices):
+    """The statuses of GOV.UK Notify's delivery receipts for emails and texts."""
+
+    DELIVERED = "delivered", "Delivered"
+    PERMANENT_FAILURE = "permanent-failure", "Permanent failure"
+    TEMPORARY_FAILURE = "temporary-failure", "Temporary failure"
+    TECHNICAL_FAILURE = "technical-failure", "Technical failure"
+
+
+# Notify's last word on a message; a temporary failure may still become one of these.
+FINAL_NOTIFY_STATUSES = frozenset({NotifyStatus.DELIVERED, NotifyStatus.PERMANENT_FAILURE,
+                                   NotifyStatus.TECHNICAL_FAILURE})
+
+
 class Feedback(models.Model):
     """A message back to the requester; delivered later through the outbox."""
+
+    NotifyStatus = NotifyStatus
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -268,7 +285,12 @@ class Feedback(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     # The email address, phone number or postal address the message goes to.
     to = models.CharField(max_length=300, blank=True)
+    # When GOV.UK Notify accepted the message (the worker's 2xx), not when it arrived.
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # What Notify's delivery receipt says happened next, when it says so, and its id there.
+    notify_status = models.CharField(max_length=20, choices=NotifyStatus.choices, blank=True)
+    notify_status_at = models.DateTimeField(null=True, blank=True)
+    notify_id = models.CharField(max_length=36, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -276,3 +298,19 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback on {self.case.reference} by {self.get_channel_display()}"
+
+    def takes_receipt(self, status: str, at: dt.datetime) -> bool:
+        """Whether a Notify receipt saying `status` at `at` changes what we hold.
+
+        The same status again changes nothing (Notify may send a receipt twice). A final
+        status is never replaced by a temporary failure, and a receipt older than the one
+        held came late and is ignored. A later final status does replace an earlier one: an
+        email Notify called delivered can bounce afterwards.
+        """
+        if not self.notify_status:
+            return True
+        if status == self.notify_status:
+            return False
+        if self.notify_status in FINAL_NOTIFY_STATUSES and status not in FINAL_NOTIFY_STATUSES:
+            return False
+        return self.notify_status_at is None or at >= self.notify_status_at

@@ -12,7 +12,15 @@ What it accepted is kept: `GET /_received` returns it as JSON (`{"notifications"
 newest last. `POST /_fail?status=500&count=2` makes the next sends fail, as an outage would.
 In the same process, `FakeNotifyServer.received` and `.fail_next()` do the same.
 
-It sends nothing anywhere. Standard library http.server (threaded) and PyJWT only.
+Given a `callback_url` and `callback_token`, it sends delivery receipts as Notify does: after
+accepting a message, a background thread POSTs `{"id", "reference", "to", "status",
+"created_at", "completed_at", "sent_at", "notification_type", "template_id",
+"template_version"}` with `Authorization: Bearer <token>`, retrying a 5xx, a 429 or an
+unreachable receiver a few times and giving up on any other answer. The status follows
+Notify's simulated recipients (`SIMULATED_EMAILS`, `SIMULATED_PHONES`); anyone else is
+delivered. What each receipt got back is in the notification's `callback` on `/_received`.
+Without a callback URL it sends nothing anywhere. Standard library http.server (threaded)
+and PyJWT only.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ import json
 import re
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +41,29 @@ import phonenumbers
 
 TOKEN_LEEWAY_SECONDS = 30
 MAX_BODY_BYTES = 1_000_000
+# Notify's receipt times: UTC, microseconds, a Z.
+RECEIPT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# Waits before each retry of a receipt that got a 5xx, a 429 or no answer (Notify waits
+# minutes; a stand-in for the demo and the tests need not).
+CALLBACK_RETRY_WAITS = (0.5, 1.0, 2.0)
+CALLBACK_TIMEOUT_SECONDS = 5
+
+# Notify's simulated recipients (its "smoke testing" addresses and numbers): sends to them
+# are accepted and answered with these receipts. Every other recipient is delivered.
+SIMULATED_EMAILS = {
+    "simulate-delivered@notifications.service.gov.uk": "delivered",
+    "simulate-delivered-2@notifications.service.gov.uk": "delivered",
+    "simulate-delivered-3@notifications.service.gov.uk": "delivered",
+    "temp-fail@simulator.notify": "temporary-failure",
+    "perm-fail@simulator.notify": "permanent-failure",
+}
+SIMULATED_PHONES = {
+    "07700900000": "delivered",
+    "07700900111": "delivered",
+    "07700900222": "delivered",
+    "07700900003": "temporary-failure",
+    "07700900002": "permanent-failure",
+}
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@.]+")
 _PLACEHOLDER = re.compile(r"\(\(([^()]+)\)\)")
 
@@ -58,9 +91,16 @@ class FakeNotifyServer:
     """
 
     def __init__(self, *, api_key: str, templates: dict[str, str], host: str = "127.0.0.1",
-                 port: int = 0) -> None:
+                 port: int = 0, callback_url: str | None = None,
+                 callback_token: str | None = None, callback_delay: float = 0.2) -> None:
+        if callback_url and not callback_token:
+            raise ValueError("a callback URL needs the bearer token Notify sends with it")
+        if callback_url and urlsplit(callback_url).scheme not in ("http", "https"):
+            raise ValueError(f"callback URL {callback_url!r} is not http(s)://...")
         self.service_id, self._secret = split_api_key(api_key)
         self.templates = {template_id.lower(): name for name, template_id in templates.items()}
+        self.callback_url, self._callback_token = callback_url or None, callback_token
+        self.callback_delay = max(0.0, callback_delay)
         self._lock = threading.Lock()
         self._received: list[dict] = []
         self._failures: list[int] = []
@@ -171,8 +211,10 @@ class FakeNotifyServer:
         except ValueError:
             return 400, _errors(400, "ValidationError", "template_id is not a valid UUID")
         recipient = body[recipient_field]
-        problem = (_email_problem(recipient) if notification_type == "email"
-                   else _phone_problem(recipient))
+        simulated = simulated_status(notification_type, recipient)
+        problem = None if simulated else (_email_problem(recipient)
+                                          if notification_type == "email"
+                                          else _phone_problem(recipient))
         if problem:
             return 400, _errors(400, "ValidationError", f"{recipient_field} {problem}")
         personalisation = body.get("personalisation") or {}
@@ -202,6 +244,7 @@ class FakeNotifyServer:
         subject, text = (_fill(subject, personalisation) if subject else None,
                          _fill(text, personalisation))
         notification_id = str(uuid.uuid4())
+        created_at = dt.datetime.now(dt.UTC)
         content = ({"subject": subject, "body": text,
                     "from_email": "onestop.demo@notifications.service.gov.uk",
                     "one_click_unsubscribe_url": None} if notification_type == "email"
@@ -212,8 +255,20 @@ class FakeNotifyServer:
                 "template_id": template_id, "template": name,
                 "personalisation": personalisation, "reference": reference,
                 "content": content,
-                "received_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                "received_at": created_at.isoformat(timespec="milliseconds"),
+                "callback": None,
             })
+        if self.callback_url:
+            receipt = {
+                "id": notification_id, "reference": reference, "to": recipient,
+                "status": simulated or "delivered",
+                "created_at": created_at.strftime(RECEIPT_TIME_FORMAT),
+                "completed_at": None, "sent_at": None,  # filled in when it is "sent"
+                "notification_type": notification_type, "template_id": template_id,
+                "template_version": 1,
+            }
+            threading.Thread(target=self._send_receipt, args=(receipt,), daemon=True,
+                             name=f"fake-notify-receipt-{notification_id[:8]}").start()
         return 201, {
             "id": notification_id, "reference": reference, "content": content,
             "uri": f"{self.url}/v2/notifications/{notification_id}",
@@ -224,13 +279,62 @@ class FakeNotifyServer:
         }
 
 
+    # --- delivery receipts -----------------------------------------------------------------
+
+    def _send_receipt(self, receipt: dict) -> None:
+        """POST one receipt to the callback URL, as Notify's callback task does."""
+        time.sleep(self.callback_delay)  # the provider takes a moment to report back
+        now = dt.datetime.now(dt.UTC).strftime(RECEIPT_TIME_FORMAT)
+        receipt = {**receipt, "sent_at": now, "completed_at": now}
+        data = json.dumps(receipt).encode()
+        outcome: dict = {"status": receipt["status"], "url": self.callback_url}
+        for wait in (*CALLBACK_RETRY_WAITS, None):
+            request = urllib.request.Request(self.callback_url, data=data, method="POST",
+                                             headers={"Content-Type": "application/json",
+                                                      "Authorization":
+                                                          f"Bearer {self._callback_token}"})
+            try:
+                with urllib.request.urlopen(request, timeout=CALLBACK_TIMEOUT_SECONDS) as answer:
+                    outcome.update(answered=answer.status, error=None)
+                    break
+            except urllib.error.HTTPError as error:
+                outcome.update(answered=error.code, error=error.read(2000).decode(errors="replace"))
+                retry = error.code >= 500 or error.code == 429
+            except (OSError, ValueError) as error:  # refused, unreachable, timed out
+                outcome.update(answered=None, error=f"{type(error).__name__}: {error}")
+                retry = True
+            if not retry or wait is None:
+                break
+            time.sleep(wait)
+        with self._lock:
+            for item in self._received:
+                if item["id"] == receipt["id"]:
+                    item["callback"] = outcome
+
+
+def simulated_status(notification_type: str, recipient: object) -> str | None:
+    """The receipt Notify gives a simulated recipient, or None for a real one."""
+    if not isinstance(recipient, str):
+        return None
+    if notification_type == "email":
+        return SIMULATED_EMAILS.get(recipient.strip().lower())
+    digits = re.sub(r"\D", "", recipient)
+    if digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("44"):
+        digits = "0" + digits[2:]
+    return SIMULATED_PHONES.get(digits)
+
+
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def serve_beside_demo() -> tuple[FakeNotifyServer | None, str]:
+def serve_beside_demo(*, callback_url: str | None = None,
+                      callback_token: str | None = None) -> tuple[FakeNotifyServer | None, str]:
     """Start the fake where settings.NOTIFY_BASE_URL points, when it points at this machine
-    over plain HTTP (the demo's default, http://127.0.0.1:6011). Returns the server (None
-    when not started) and a line saying where the demo's emails and texts go."""
+    over plain HTTP (the demo's default, http://127.0.0.1:6011), sending delivery receipts
+    to `callback_url` when given. Returns the server (None when not started) and a line
+    saying where the demo's emails and texts go."""
     from django.conf import settings
 
     base = settings.NOTIFY_BASE_URL
@@ -241,13 +345,15 @@ def serve_beside_demo() -> tuple[FakeNotifyServer | None, str]:
     try:
         server = FakeNotifyServer(api_key=settings.NOTIFY_API_KEY,
                                   templates=settings.NOTIFY_TEMPLATES, host=url.hostname,
-                                  port=port).start()
+                                  port=port, callback_url=callback_url,
+                                  callback_token=callback_token).start()
     except OSError as error:
         return None, (f"Port {port} is taken ({error.strerror or error}): emails and texts go "
                       f"to whatever listens at {base} (an `onestop fake_notify` already "
                       "running, say).")
+    receipts = (f"; it sends delivery receipts to {callback_url}" if callback_url else "")
     return server, (f"Emails and texts go to a fake GOV.UK Notify at {server.url}; what it "
-                    f"received: {server.url}/_received")
+                    f"received: {server.url}/_received{receipts}")
 
 
 def _errors(status: int, error: str, *messages: str) -> dict:
@@ -351,4 +457,5 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(status, answer)
 
 
-__all__ = ["TEMPLATE_TEXT", "FakeNotifyServer", "serve_beside_demo", "split_api_key"]
+__all__ = ["SIMULATED_EMAILS", "SIMULATED_PHONES", "TEMPLATE_TEXT", "FakeNotifyServer",
+           "serve_beside_demo", "simulated_status", "split_api_key"]

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 
 from onestop.authorities.models import Authority
 from onestop.demo.actions import DemoError, do_build_demo_area
@@ -77,7 +78,11 @@ class Command(BaseCommand):
             self.stdout.write(line)
         # Residents' emails and texts go to a local stand-in for GOV.UK Notify, the teams'
         # webhooks to a demo back office, both in threads; a worker delivers the outbox.
-        notify, notify_line = serve_beside_demo()
+        # Notify's delivery receipts come back to this runserver, as a callback would.
+        receipts_host = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]") else address
+        notify, notify_line = serve_beside_demo(
+            callback_url=f"http://{receipts_host}:{port}{reverse('api:notify-receipts')}",
+            callback_token=settings.NOTIFY_CALLBACK_TOKEN)
         office, office_line = demo_back_office.serve_beside_demo(DEMO_WEBHOOK_SECRET)
         self.stdout.write(notify_line)
         self.stdout.write(office_line)
