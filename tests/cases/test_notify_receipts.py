@@ -87,10 +87,12 @@ def test_a_permanent_failure_of_a_text_says_the_phone_number_is_not_working(offi
     assert "the phone number is not working (permanent failure)" in event.note
 
 
-def test_a_temporary_failure_is_kept_and_not_put_in_the_history(feedback):
+def test_a_temporary_failure_is_kept_and_put_in_the_history(feedback):
+    # Notify reports it only after trying for 72 hours: the officer has to act on it.
     assert record(feedback, "temporary-failure").recorded is True
     assert held(feedback) == ("temporary-failure", T0)
-    assert failure_events(feedback) == []
+    [event] = failure_events(feedback)
+    assert "not accepting messages for the 72 hours GOV.UK Notify kept trying" in event.note
 
 
 def test_the_same_receipt_twice_changes_nothing(feedback):
@@ -295,7 +297,12 @@ def case_page(client, officer, feedback) -> str:
             "<strong>could not be delivered</strong>: the email address is not "
             "working (permanent failure) - contact the resident another way",
         ),
-        ("temporary-failure", "not delivered yet: the inbox was full; Notify keeps trying"),
+        (
+            "temporary-failure",
+            "<strong>could not be delivered</strong>: the inbox was full or not accepting "
+            "messages for the 72 hours GOV.UK Notify kept trying (temporary failure) - send "
+            "it again later or contact the resident another way",
+        ),
         (
             "technical-failure",
             "<strong>could not be delivered</strong>: GOV.UK Notify had a technical problem",
@@ -323,12 +330,12 @@ def test_the_case_page_keeps_the_handed_to_notify_time_beside_the_receipt(
     assert "Feedback not delivered" in page  # the history row
 
 
-def test_a_text_that_did_not_arrive_yet_blames_the_phone_not_the_inbox(client, officer):
+def test_a_text_that_did_not_arrive_blames_the_phone_not_the_inbox(client, officer):
     resident = a_resident(preferred_channel="sms")
     do_add_phone(resident, "07712 345678")
     texted = do_send_feedback(a_case(person=resident), officer, "Hello")
     record(texted, "temporary-failure")
-    assert "not delivered yet: the phone was off or out of signal" in case_page(
+    assert "could not be delivered</strong>: the phone was off or out of signal" in case_page(
         client, officer, texted
     )
 

@@ -439,6 +439,10 @@ _FEEDBACK_REFERENCE = re.compile(r"feedback:(\d{1,18})")
 _FAILURE_NOTES = {
     NotifyStatus.PERMANENT_FAILURE: "the {address} is not working (permanent failure); "
                                     "contact the resident another way",
+    # Notify says temporary failure only once it has tried for 72 hours: final, like the others.
+    NotifyStatus.TEMPORARY_FAILURE: "the {address} was not accepting messages for the 72 hours "
+                                    "GOV.UK Notify kept trying (temporary failure); send it "
+                                    "again later or contact the resident another way",
     NotifyStatus.TECHNICAL_FAILURE: "GOV.UK Notify had a technical problem sending it "
                                     "(technical failure); send it again or contact the "
                                     "resident another way",
@@ -469,7 +473,7 @@ def do_record_notify_receipt(*, reference: str | None, status: str, notification
     when it does not say). A receipt for anything else is logged and changes nothing, so
     Notify is answered 2xx and does not retry it. Idempotent: the same receipt twice, a late
     temporary failure after a final status, or an older receipt after a newer one changes
-    nothing (`Feedback.takes_receipt`). A permanent or technical failure is also written to
+    nothing (`Feedback.takes_receipt`). A failure of any kind is also written to
     the case's history, once, for the officer to see. Raises CaseError on a status that is
     not Notify's or a naive time, before writing anything.
     """
