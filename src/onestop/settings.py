@@ -8,7 +8,6 @@ production; only production insists on a real SECRET_KEY and host list.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -22,6 +21,7 @@ from onestop.config import (
     env_list,
     env_str,
 )
+from onestop.notify_config import read_notify_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The checkout (or ONESTOP_HOME in a deployment): holds var/ and node_modules/.
@@ -139,62 +139,15 @@ MEMBERS_ENQUIRY_ACKNOWLEDGE_WORKING_DAYS = env_int("MEMBERS_ENQUIRY_ACKNOWLEDGE_
 MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS = env_int("MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS", 10,
                                                 minimum=1)
 
-# GOV.UK Notify sends residents' emails and texts (onestop.integrations.notify). An API key
-# is `<key name>-<service id>-<secret key>`; in demo and test a fixed key and the local fake
-# server (`onestop fake_notify`, started by `onestop demo`) stand in for the real service.
-_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-NOTIFY_API_KEY = env_str("NOTIFY_API_KEY") or ""
-if not NOTIFY_API_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("NOTIFY_API_KEY (or NOTIFY_API_KEY_FILE) is required in "
-                                   "production")
-    NOTIFY_API_KEY = ("onestop_demo-4f7f1a9e-6a3b-4c2d-9e8f-1b2c3d4e5f60"
-                      "-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
-if not re.fullmatch(rf".+-{_UUID}-{_UUID}", NOTIFY_API_KEY):
-    # The key is a secret: the message describes it without quoting it.
-    raise ImproperlyConfigured("NOTIFY_API_KEY is not a Notify API key: expected "
-                               "<key name>-<service id>-<secret key>, the last two UUIDs")
-NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL") or (
-    "https://api.notifications.service.gov.uk" if PRODUCTION else "http://127.0.0.1:6011")
-if not re.fullmatch(r"https?://[^\s/]+/?", NOTIFY_BASE_URL):
-    raise ImproperlyConfigured(f"NOTIFY_BASE_URL={NOTIFY_BASE_URL!r} must be http(s)://host[:port]")
-# Seconds the worker waits for Notify to answer before counting a timeout (retried).
-NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 10, minimum=1)
-# Template name (what OneStop code asks for) → the template's id in the council's Notify
-# service. `NOTIFY_TEMPLATES=name=id,name=id` overrides; production must name every one.
-NOTIFY_TEMPLATES = {
-    "case_feedback_email": "8a0e4c1d-3b2f-4e5a-9c6d-7f8e9a0b1c2d",
-    "case_feedback_sms": "9b1f5d2e-4c3a-4f6b-8d7e-0a9b8c7d6e5f",
-    "life_event_confirmation_email": "1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5",
-    "life_event_confirmation_sms": "2d3e4f5a-6b7c-4d8e-9fa0-b1c2d3e4f5a6",
-}
-_notify_templates_given = {}
-for _item in env_list("NOTIFY_TEMPLATES", []):
-    _name, _, _template_id = (part.strip() for part in _item.partition("="))
-    if _name not in NOTIFY_TEMPLATES:
-        raise ImproperlyConfigured(f"NOTIFY_TEMPLATES: unknown template {_name!r}; OneStop uses "
-                                   f"{', '.join(NOTIFY_TEMPLATES)}")
-    if not re.fullmatch(_UUID, _template_id.lower()):
-        raise ImproperlyConfigured(f"NOTIFY_TEMPLATES: {_name}={_template_id!r} is not a "
-                                   "Notify template id (a UUID)")
-    _notify_templates_given[_name] = _template_id.lower()
-if PRODUCTION and set(_notify_templates_given) != set(NOTIFY_TEMPLATES):
-    raise ImproperlyConfigured("NOTIFY_TEMPLATES must give the Notify template id of every "
-                               "template in production; missing: " + ", ".join(
-                                   sorted(set(NOTIFY_TEMPLATES) - set(_notify_templates_given))))
-NOTIFY_TEMPLATES.update(_notify_templates_given)
-# Notify posts delivery receipts to /api/v1/notify/receipts with this bearer token (the
-# one entered on the service's callbacks page in Notify; Notify wants 10 characters or more).
-NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN") or ""
-if not NOTIFY_CALLBACK_TOKEN:
-    if PRODUCTION:
-        raise ImproperlyConfigured("NOTIFY_CALLBACK_TOKEN (or NOTIFY_CALLBACK_TOKEN_FILE) is "
-                                   "required in production")
-    NOTIFY_CALLBACK_TOKEN = f"onestop-{ONESTOP_ENV}-notify-callbacks-not-secret"
-if len(NOTIFY_CALLBACK_TOKEN) < 10 or any(char.isspace() for char in NOTIFY_CALLBACK_TOKEN):
-    # A secret: described, not quoted.
-    raise ImproperlyConfigured("NOTIFY_CALLBACK_TOKEN must be at least 10 characters with no "
-                               "spaces (Notify sends it as `Authorization: Bearer <token>`)")
+# GOV.UK Notify sends residents' emails and texts (onestop.integrations.notify): the API
+# key, where Notify is, how long to wait, the council's template ids and the token Notify's
+# delivery receipts carry, each checked by onestop.notify_config.
+_notify = read_notify_settings(production=PRODUCTION, environment=ONESTOP_ENV)
+NOTIFY_API_KEY = _notify.api_key
+NOTIFY_BASE_URL = _notify.base_url
+NOTIFY_TIMEOUT_SECONDS = _notify.timeout_seconds
+NOTIFY_TEMPLATES = _notify.templates
+NOTIFY_CALLBACK_TOKEN = _notify.callback_token
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

@@ -47,6 +47,18 @@ def run_check(**env: str) -> subprocess.CompletedProcess:
     ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example"},
      "NOTIFY_API_KEY (or NOTIFY_API_KEY_FILE) is required in production"),
     ({"NOTIFY_API_KEY": "not-a-key"}, "NOTIFY_API_KEY is not a Notify API key"),
+    ({"NOTIFY_BASE_URL": "api.notifications.service.gov.uk"},
+     "NOTIFY_BASE_URL='api.notifications.service.gov.uk' must be http(s)://host[:port]"),
+    ({"NOTIFY_TEMPLATES": f"case_feedback_letter={_ID}"},
+     "NOTIFY_TEMPLATES: unknown template 'case_feedback_letter'"),
+    ({"NOTIFY_TEMPLATES": "case_feedback_email=12345"},
+     "NOTIFY_TEMPLATES: case_feedback_email='12345' is not a Notify template id"),
+    ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example",
+      **PRODUCTION_NOTIFY, "NOTIFY_TEMPLATES": f"case_feedback_email={_ID}"},
+     "missing: case_feedback_sms, life_event_confirmation_email, life_event_confirmation_sms"),
+    ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example",
+      **{k: v for k, v in PRODUCTION_NOTIFY.items() if k != "NOTIFY_CALLBACK_TOKEN"}},
+     "NOTIFY_CALLBACK_TOKEN (or NOTIFY_CALLBACK_TOKEN_FILE) is required in production"),
 ])
 def test_a_bad_setting_is_named_in_one_clear_error(tmp_path, env, message):
     result = run_check(**{"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", **env})
