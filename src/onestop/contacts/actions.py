@@ -19,6 +19,8 @@ from onestop.dialogues import engine
 from onestop.dialogues.document import REFERRING_OUTCOMES
 from onestop.dialogues.engine import RunState
 from onestop.dialogues.queries import published_version_for
+from onestop.lifeevents.actions import LifeEventError
+from onestop.lifeevents.scripted import report_from_answers
 from onestop.people.models import Person, Property
 from onestop.people.phones import BadPhoneNumber, normalise_phone
 from onestop.people.queries import can_see_person
@@ -73,6 +75,11 @@ class WorkSessionError(ValueError):
 class CannotRefer(WorkSessionError):
     """A script ended in a referral that could not be routed (no team handles the service
     at that address); nothing of the step was saved."""
+
+
+class CannotReport(WorkSessionError):
+    """A script ended in a life event that cannot be reported as answered (a death with no
+    one to confirm to, a date in the future); nothing of the step was saved."""
 
 
 class ContactMoved(WorkSessionError):
@@ -250,7 +257,7 @@ def do_answer_page(session: WorkSession, item: ContactService, raw, *, by, termi
     if state.finished:
         _finish(item, dialogue, state, context, by=by)
         fields += ["outcome_type", "outcome_key", "outcome_title", "amount_pence", "case",
-                   "finished_at"]
+                   "life_event", "finished_at"]
     item.save(update_fields=fields)
     session.current = item
     _touch(session, "current")
@@ -278,6 +285,13 @@ def _finish(item: ContactService, dialogue, state: RunState, context, *, by) -> 
     item.outcome_title = outcome.title[:200]
     item.amount_pence = engine.amount_pence(dialogue, outcome, known)
     item.finished_at = timezone.now()
+    if outcome.life_event:
+        try:
+            item.life_event = report_from_answers(
+                outcome.life_event, state.answers, resident=item.contact.person, by=by,
+                channel=item.contact.channel)
+        except LifeEventError as error:
+            raise CannotReport(f"cannot report it yet: {error}") from None
     if not outcome.refers:
         return
     person = item.contact.person

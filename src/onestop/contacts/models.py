@@ -86,6 +86,9 @@ class ContactService(models.Model):
     amount_pence = models.PositiveIntegerField(null=True, blank=True)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
+    # The life event a script ending in `life_event` reported (told once to every service).
+    life_event = models.ForeignKey("lifeevents.LifeEvent", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -24,7 +24,10 @@ OUTCOME_TYPES = {
     "resolved": "Resolved now", "signposted": "Signposted elsewhere",
     "referral": "Referred to the back office", "service_request": "Service request raised",
     "payment": "Payment due", "appointment": "Appointment needed",
+    "life_event": "Life event reported to every service it affects",
 }
+# The question type each part of a life_event outcome must be answered by.
+LIFE_EVENT_QUESTION_TYPES = {"kind": "choice", "about": "person", "on": "date"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class Outcome:
     amount_from: str = ""
     appointment_with: str = ""
     signpost_to: str = ""
+    # {"kind", "on", "about", "details": {name: question}, "informant": {part: question}}
+    life_event: dict | None = None
 
     @property
     def type_label(self) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 
-from onestop.dialogues.document import CONTEXT_FACTS, Dialogue, Page
+from onestop.dialogues.document import CONTEXT_FACTS, LIFE_EVENT_QUESTION_TYPES, Dialogue, Page
 from onestop.dialogues.engine import PLACEHOLDER
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "dialogue.schema.json"
@@ -85,6 +85,12 @@ def _cross_checks(doc: dict, dialogue: Dialogue) -> Iterator[str]:
             yield f"outcome {outcome.id}: no page leads to it"
         if outcome.amount_from and outcome.amount_from not in {c.id for c in dialogue.computed}:
             yield f"outcome {outcome.id}: amount_from names no computed value"
+        if outcome.life_event:
+            yield from _life_event_answers(outcome, dialogue.questions)
+            if set(dialogue.channels) != {"adviser"}:
+                # Residents' own reports are held for an adviser to check (lifeevents).
+                yield (f"outcome {outcome.id}: a life event is reported through a script "
+                       f"only by an adviser; channels must be [\"adviser\"]")
     for question in dialogue.questions.values():
         if question.locates_service and question.type != "address":
             yield f"question {question.id}: only an address question can locate the service"
@@ -228,3 +234,20 @@ def _facts_in(expression) -> Iterator[str]:
     elif isinstance(expression, list):
         for item in expression:
             yield from _facts_in(item)
+
+
+def _life_event_answers(outcome, questions) -> Iterator[str]:
+    """Every part of a life_event outcome names a question of the right type."""
+    spec = outcome.life_event
+    named = [(part, spec[part]) for part in LIFE_EVENT_QUESTION_TYPES if part in spec]
+    named += [(f"details.{name}", question) for name, question in spec.get("details", {}).items()]
+    named += [(f"informant.{name}", question)
+              for name, question in spec.get("informant", {}).items()]
+    for part, question_id in named:
+        question = questions.get(question_id)
+        wanted = LIFE_EVENT_QUESTION_TYPES.get(part)
+        if question is None:
+            yield f"outcome {outcome.id}: life_event {part} names no question {question_id!r}"
+        elif wanted and question.type != wanted:
+            yield (f"outcome {outcome.id}: life_event {part} must be a {wanted} question; "
+                   f"{question_id} is a {question.type} question")
