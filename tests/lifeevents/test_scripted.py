@@ -12,16 +12,21 @@ import re
 import pytest
 from django.utils import timezone
 
+from onestop.catalogue.models import Service
+from onestop.contacts.actions import CannotReport, do_add_service, do_answer_page, do_start_contact
 from onestop.contacts.models import Contact, ContactService
 from onestop.dialogues.actions import CONTENT, DialogueInvalid, do_load_shipped_dialogues
+from onestop.dialogues.engine import RunState
 from onestop.dialogues.validation import parse
 from onestop.integrations.models import OutboxMessage
+from onestop.lifeevents.actions import LifeEventError
 from onestop.lifeevents.mapping import EventKind
 from onestop.lifeevents.models import LifeEvent, LifeEventNotice
+from onestop.lifeevents.scripted import report_from_answers
 from tests.contacts.test_contact_journey import add, date_answer, start, terminal
 from tests.dialogue_steps import post_step
 from tests.lifeevents.factories import a_couple, receives, teams_for_every_service
-from tests.personas import a_property, an_adviser
+from tests.personas import a_property, a_resident, an_adviser
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +187,28 @@ def test_a_life_event_outcome_must_name_questions_of_the_right_type(change, mess
     assert any(message in error for error in refused.value.errors), refused.value.errors
 
 
+def test_a_kind_of_event_or_a_detail_onestop_does_not_know_is_refused():
+    document = _with_outcome(details={"uprm": "new_home"})
+    document["pages"][0]["questions"][0]["options"].append(
+        {"value": "marriage", "label": "Got married"})
+    with pytest.raises(DialogueInvalid) as refused:
+        parse(json.dumps(document))
+    errors = " | ".join(refused.value.errors)
+    assert "life_event details.uprm is not a detail a life event has" in errors
+    assert "life_event kind kind offers 'marriage', which is not a kind of life event" in errors
+
+
+def test_the_date_must_be_asked_on_every_way_to_the_outcome():
+    document = json.loads(SCRIPT.read_text())
+    # A birth skips the date page: the event could not be reported.
+    birth = next(p for p in document["pages"] if p["id"] == "birth")
+    birth["next"] = [{"outcome": "told"}]
+    with pytest.raises(DialogueInvalid) as refused:
+        parse(json.dumps(document))
+    assert "page birth: ends in told, but its life_event on (occurred_on) is not asked on " \
+           "every way there" in refused.value.errors
+
+
 def test_a_life_event_outcome_is_for_advisers_only():
     document = json.loads(SCRIPT.read_text())
     document["channels"] = ["adviser", "self_service"]
@@ -189,3 +216,58 @@ def test_a_life_event_outcome_is_for_advisers_only():
         parse(json.dumps(document))
     assert any("reported through a script only by an adviser" in error
                for error in refused.value.errors)
+
+
+# --- whom it is about ----------------------------------------------------------------------
+
+def run_through_actions(adviser, resident, pages: list[dict]) -> ContactService:
+    """The script run step by step through the contact's actions, as the desk's views do."""
+    terminal_key = "t" * 32
+    session = do_start_contact(adviser=adviser, channel="phone", terminal=terminal_key,
+                               person=resident)
+    item = do_add_service(session, Service.objects.get(lgsl=TELL_US_ONCE), by=adviser,
+                          terminal=terminal_key)
+    for raw in pages:
+        item.refresh_from_db()
+        step = RunState.from_json(item.run).step
+        assert do_answer_page(session, item, {**raw, "step": step}, by=adviser,
+                              terminal=terminal_key) == {}
+    item.refresh_from_db()
+    return item
+
+
+def disability_pages(who: str) -> list[dict]:
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    return [{"q_kind": "disability", "q_who": who},
+            {f"q_{k}": v for k, v in date_answer("occurred_on", yesterday).items()}]
+
+
+def test_a_contact_without_a_resident_cannot_report_a_life_event(couple):
+    margaret, _ = couple
+    # With nobody in the contact, "who" is free text: typing a record's number names no one.
+    with pytest.raises(CannotReport, match="start the contact with the resident"):
+        run_through_actions(an_adviser(), None, disability_pages(str(margaret.pk)))
+    assert not LifeEvent.objects.exists()
+    assert not ContactService.objects.filter(finished_at__isnull=False).exists()
+
+
+def test_only_the_resident_or_someone_they_live_with_can_be_named(couple):
+    margaret, daniel = couple
+    stranger = a_resident(given_name="Norah", family_name="Quist")
+    adviser, terminal_key = an_adviser(), "t" * 32
+    session = do_start_contact(adviser=adviser, channel="phone", terminal=terminal_key,
+                               person=margaret)
+    item = do_add_service(session, Service.objects.get(lgsl=TELL_US_ONCE), by=adviser,
+                          terminal=terminal_key)
+    step = RunState.from_json(item.run).step
+    errors = do_answer_page(session, item, {"q_kind": "disability", "q_who": str(stranger.pk),
+                                            "step": step}, by=adviser, terminal=terminal_key)
+    assert errors == {"who": "Choose a person from the list"}
+    # And were the picker ever bypassed, the report itself names only the household.
+    spec = json.loads(SCRIPT.read_text())["outcomes"][0]["life_event"]
+    answers = {"kind": "disability", "who": stranger.pk, "occurred_on": "2026-11-30"}
+    with pytest.raises(LifeEventError, match="choose the resident or someone they live with"):
+        report_from_answers(spec, answers, resident=margaret, by=adviser, channel="phone")
+    assert not LifeEvent.objects.exists()
+    item = run_through_actions(an_adviser(), margaret, disability_pages(str(daniel.pk)))
+    assert (item.life_event.kind, item.life_event.person) == ("disability", daniel)

@@ -28,6 +28,9 @@ OUTCOME_TYPES = {
 }
 # The question type each part of a life_event outcome must be answered by.
 LIFE_EVENT_QUESTION_TYPES = {"kind": "choice", "about": "person", "on": "date"}
+# The details a life event can carry (lifeevents.actions reads them by these names).
+LIFE_EVENT_DETAILS = frozenset({"child_given_name", "child_family_name", "uprn", "new_address",
+                                "given_name", "family_name", "cared_for"})
 
 
 @dataclass(frozen=True)

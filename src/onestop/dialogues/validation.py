@@ -15,7 +15,13 @@ from pathlib import Path
 
 import jsonschema
 
-from onestop.dialogues.document import CONTEXT_FACTS, LIFE_EVENT_QUESTION_TYPES, Dialogue, Page
+from onestop.dialogues.document import (
+    CONTEXT_FACTS,
+    LIFE_EVENT_DETAILS,
+    LIFE_EVENT_QUESTION_TYPES,
+    Dialogue,
+    Page,
+)
 from onestop.dialogues.engine import PLACEHOLDER
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "dialogue.schema.json"
@@ -190,6 +196,13 @@ def _facts_known(dialogue: Dialogue, order: list[str]) -> Iterator[str]:
         for name in PLACEHOLDER.findall(page.guidance):
             if name not in known:
                 yield f"{where}: guidance inserts {{{name}}}, which is not known there"
+        for route in page.next:
+            ending = dialogue.outcomes.get(route.outcome) if route.outcome else None
+            for part in ("kind", "on", "about"):
+                question = (ending.life_event or {}).get(part) if ending else None
+                if question and question in all_questions and question not in known:
+                    yield (f"{where}: ends in {ending.id}, but its life_event {part} "
+                           f"({question}) is not asked on every way there")
     everything = always | all_questions
     for outcome in dialogue.outcomes.values():
         for name in PLACEHOLDER.findall(outcome.say):
@@ -251,3 +264,15 @@ def _life_event_answers(outcome, questions) -> Iterator[str]:
         elif wanted and question.type != wanted:
             yield (f"outcome {outcome.id}: life_event {part} must be a {wanted} question; "
                    f"{question_id} is a {question.type} question")
+    for name in sorted(set(spec.get("details", {})) - LIFE_EVENT_DETAILS):
+        yield (f"outcome {outcome.id}: life_event details.{name} is not a detail a life event "
+               f"has ({', '.join(sorted(LIFE_EVENT_DETAILS))})")
+    kind = questions.get(spec["kind"])
+    if kind is not None and kind.type == "choice":
+        from onestop.lifeevents.mapping import EventKind  # the kinds OneStop knows
+
+        for option in kind.options:
+            if option.value not in EventKind.values:
+                yield (f"outcome {outcome.id}: life_event kind {kind.id} offers "
+                       f"{option.value!r}, which is not a kind of life event "
+                       f"({', '.join(EventKind.values)})")

@@ -17,11 +17,20 @@ def report_from_answers(spec: dict, answers: dict, *, resident: Person | None, b
                         channel: str) -> LifeEvent:
     """The life event the answers describe, reported; LifeEventError names what is wrong
     (in the words of the script's questions' parts: kind, about, on, details.uprn, ...)."""
-    about = answers.get(spec["about"]) if spec.get("about") else None
-    person = resident if about is None else Person.objects.filter(pk=about).first()
-    if person is None:
-        raise LifeEventError("about", "choose whom it happened to: the contact has no "
-                                      "resident on our records")
+    if resident is None:
+        # With no resident the script's person question is free text (engine): it names
+        # nobody on our records, and must never be read as a record's id.
+        raise LifeEventError("about", "start the contact with the resident on our records: "
+                                      "a life event is told about someone we hold")
+    person = resident
+    if spec.get("about"):
+        about = answers.get(spec["about"])
+        # The picker offers the resident and the people they live with: only those.
+        household = (Person.objects.filter(household_id=resident.household_id)
+                     if resident.household_id else Person.objects.filter(pk=resident.pk))
+        person = household.filter(pk=about).first() if isinstance(about, int) else None
+        if person is None:
+            raise LifeEventError("about", "choose the resident or someone they live with")
     on = answers.get(spec["on"])
     try:
         occurred_on = dt.date.fromisoformat(on) if isinstance(on, str) else None
