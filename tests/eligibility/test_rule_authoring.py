@@ -132,7 +132,9 @@ def test_a_rule_kept_by_another_service_owner_is_refused(client, rules):
 
 @pytest.mark.parametrize("path", ["/eligibility/rules/", f"/eligibility/rules/{BLUE_BADGE}/",
                                   f"/eligibility/rules/{BLUE_BADGE}/draft/",
-                                  "/eligibility/rules/new/?lgsl=279"])
+                                  "/eligibility/rules/new/?lgsl=279",
+                                  f"/eligibility/rules/{BLUE_BADGE}/versions/1/preview/",
+                                  f"/eligibility/rules/{BLUE_BADGE}/versions/1/publish/"])
 def test_advisers_may_not_open_the_rule_pages(client, path):
     client.force_login(an_adviser())
     assert client.get(path).status_code == 403
@@ -190,13 +192,13 @@ def impact_row(html: str, verdict: str) -> list[str]:
 
 
 def test_the_preview_counts_residents_by_verdict_against_the_rule_in_use(client, rules):
-    a_family_on_housing_benefit()
+    families = [a_family_on_housing_benefit() for _ in range(10)]
     for name in ("Ola", "Tom"):  # two adults on their own, no children: not applicable
         a_resident(given_name=name)
     owner = a_service_owner()
     client.force_login(owner)
     meals = Rule.objects.get(service__lgsl=FREE_SCHOOL_MEALS).service
-    # The draft stops housing benefit qualifying: the mother is no longer offered meals.
+    # The draft stops housing benefit qualifying: the ten mothers are no longer offered meals.
     narrower = shipped(FREE_SCHOOL_MEALS) | {"likely_eligible": 'person.receives("pip")'}
     draft = do_save_rule_draft(meals, narrower, by=owner)
     response = client.get(f"/eligibility/rules/{FREE_SCHOOL_MEALS}/versions/"
@@ -204,26 +206,42 @@ def test_the_preview_counts_residents_by_verdict_against_the_rule_in_use(client,
     assert response.status_code == 200
     html = response.content.decode()
     page = text(response.content)
-    assert "4 residents" in page
-    assert "0 residents would start being offered Free school meals, and 1 would no longer " \
-           "be offered it" in page
-    assert impact_row(html, "likely_eligible")[2:] == ["0", "1"]
-    assert impact_row(html, "not_eligible")[2:] == ["1", "0"]
-    # The child (not an adult) and the two single adults: not applicable under both.
+    assert ": 22 in all" in page
+    assert "0 would start being offered Free school meals, and 10 would no longer be " \
+           "offered it" in page
+    assert impact_row(html, "likely_eligible")[2:] == ["0", "10"]
+    assert impact_row(html, "not_eligible")[2:] == ["10", "0"]
+    # The children (not adults) and the two single adults: not applicable under both.
     assert impact_row(html, "not_applicable")[1:] == [
-        shipped(FREE_SCHOOL_MEALS)["not_applicable_reason"], "3", "3"]
-    assert "Amara" not in html and "Zuri" not in html  # counts, never a resident
+        shipped(FREE_SCHOOL_MEALS)["not_applicable_reason"], "12", "12"]
+    assert families[0].given_name not in html  # counts, never a resident
     # The preview wrote nothing.
     assert RuleVersion.objects.get(pk=draft.pk).status == "draft"
 
 
-def test_previewing_the_published_rule_shows_counts_without_a_comparison(client, rules):
+def test_a_count_under_ten_is_shown_as_fewer_than_ten_and_zero_as_zero(client, rules):
     a_family_on_housing_benefit()
     client.force_login(a_service_owner())
     response = client.get(f"/eligibility/rules/{FREE_SCHOOL_MEALS}/versions/1/preview/")
     html = response.content.decode()
-    assert impact_row(html, "likely_eligible")[2:] == ["1"]
-    assert "would start being offered" not in html
+    assert impact_row(html, "likely_eligible")[2:] == ["fewer than 10"]
+    assert impact_row(html, "receiving")[2:] == ["0"]
+    assert ": fewer than 10 in all" in text(response.content)
+    assert "would start being offered" not in html  # the published rule: nothing to compare
+
+
+def test_the_preview_of_a_draft_still_works_when_the_rule_in_use_no_longer_checks(
+        client, rules):
+    owner = a_service_owner()
+    client.force_login(owner)
+    meals = Rule.objects.get(service__lgsl=FREE_SCHOOL_MEALS)
+    draft = do_save_rule_draft(meals.service, shipped(FREE_SCHOOL_MEALS), by=owner)
+    RuleVersion.objects.filter(pk=meals.published_id).update(
+        definition=shipped(FREE_SCHOOL_MEALS) | {"applies": "household.pets > 0"})
+    response = client.get(f"/eligibility/rules/{FREE_SCHOOL_MEALS}/versions/"
+                          f"{draft.number}/preview/")
+    assert response.status_code == 200
+    assert "would start being offered" not in response.content.decode()
 
 
 def test_a_draft_that_no_longer_checks_is_neither_previewed_nor_published(client, rules):
@@ -276,3 +294,16 @@ def test_a_review_date_in_the_past_or_a_version_already_published_is_refused(cli
     again = client.post(url, date_fields(A_YEAR_ON))
     assert again.status_code == 400
     assert "Only a draft can be published" in text(again.content)
+
+
+def test_a_draft_kept_by_another_service_owner_cannot_be_published_by_them(client, rules):
+    keeper = a_service_owner()
+    meals = Rule.objects.get(service__lgsl=FREE_SCHOOL_MEALS)
+    draft = do_save_rule_draft(meals.service, shipped(FREE_SCHOOL_MEALS), by=keeper)
+    client.force_login(a_service_owner())
+    response = client.post(f"/eligibility/rules/{FREE_SCHOOL_MEALS}/versions/{draft.number}"
+                           f"/publish/", date_fields(A_YEAR_ON))
+    assert response.status_code == 400
+    assert "rule is kept by Service Owner Tester" in text(response.content)
+    meals.refresh_from_db()
+    assert meals.published.number == 1 and meals.owner == keeper

@@ -53,7 +53,8 @@ def _may_edit_this(dialogue: Dialogue, by) -> None:
 @transaction.atomic
 def do_publish(version: DialogueVersion, *, by, review_by: dt.date) -> DialogueVersion:
     _may_edit(by)
-    _may_edit_this(version.dialogue, by)
+    # Locked, so two owners publishing a script nobody keeps take turns.
+    _may_edit_this(lock_document(Dialogue, version.dialogue.service, by=by), by)
     parse(version.document)  # a draft saved before a schema change may no longer run
     version.publish(by=by, review_by=review_by)
     return version

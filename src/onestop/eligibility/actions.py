@@ -72,7 +72,8 @@ def do_save_rule_draft(service: Service, definition: dict | str, *, by,
 @transaction.atomic
 def do_publish_rule(version: RuleVersion, *, by, review_by: dt.date) -> RuleVersion:
     _may_edit(by)
-    _may_edit_this(version.rule, by)
+    # Locked, so two owners publishing a rule nobody keeps take turns: the second is refused.
+    _may_edit_this(lock_document(Rule, version.rule.service, by=by), by)
     check_definition(version.rule.service, version.definition)  # facts may have changed
     version.publish(by=by, review_by=review_by)
     return version

@@ -33,6 +33,17 @@ from onestop.eligibility.queries import overdue_rule_reviews_for, rules
 from onestop.staff.models import Role
 
 authors_only = requires_role(Role.SERVICE_OWNER.value, Role.ADMINISTRATOR.value)
+# Counts below this are shown as "fewer than 10": a rule narrowed to one or two residents
+# would otherwise let its author learn about them by trying conditions (their benefits,
+# say). Zero reveals no one.
+SMALLEST_COUNT_SHOWN = 10
+
+
+def shown(count: int | None) -> str | None:
+    if count is None:
+        return None
+    return f"fewer than {SMALLEST_COUNT_SHOWN}" if 0 < count < SMALLEST_COUNT_SHOWN \
+        else f"{count:,}"
 
 
 @authors_only
@@ -118,7 +129,12 @@ def preview_rule(request, lgsl: int, number: int):
         return render(request, "eligibility/rule_preview.html",
                       {"version": version, "problems": error.errors}, status=400)
     published = version.rule.published
-    in_use = published.parsed if published and published.pk != version.pk else None
+    in_use = None
+    if published is not None and published.pk != version.pk:
+        try:
+            in_use = RuleDefinition.from_json(published.definition)
+        except RuleInvalid:  # the rule in use no longer checks: preview without comparing
+            published = None
     today = timezone.localdate()
     db = screening.connect(screening.read_main_database(), today)
     try:
@@ -126,9 +142,11 @@ def preview_rule(request, lgsl: int, number: int):
     finally:
         db.close()
     return render(request, "eligibility/rule_preview.html", {
-        "version": version, "definition": definition, "impact": impact, "today": today,
-        "compared_with": published if in_use else None,
-        "rows": _impact_rows(definition, impact),
+        "version": version, "definition": definition, "today": today,
+        "residents": shown(impact.residents), "compared_with": published if in_use else None,
+        "newly_offered": shown(impact.newly_offered),
+        "no_longer_offered": shown(impact.no_longer_offered),
+        "rows": _impact_rows(definition, impact), "smallest": SMALLEST_COUNT_SHOWN,
     })
 
 
@@ -141,8 +159,8 @@ def _impact_rows(definition: RuleDefinition, impact: screening.Impact) -> list[d
             "receiving": ("Not offered: already receiving", receiving),
             "not_applicable": ("Hidden: not applicable", definition.not_applicable_reason)}
     return [{"verdict": verdict, "heading": said[verdict][0], "reason": said[verdict][1],
-             "residents": impact.counts[verdict],
-             "in_use": impact.in_use[verdict] if impact.in_use is not None else None}
+             "residents": shown(impact.counts[verdict]),
+             "in_use": shown(impact.in_use[verdict]) if impact.in_use is not None else None}
             for verdict in screening.VERDICTS]
 
 
