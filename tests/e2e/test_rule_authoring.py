@@ -61,7 +61,7 @@ def test_a_service_owner_corrects_previews_and_publishes_a_rule(demo_server, pag
     expect(impact).to_be_visible()
     # The same conditions as the rule in use: nobody starts or stops being offered it.
     expect(page.locator("#change")).to_contain_text(
-        "0 residents would start being offered")
+        "0 would start being offered")
     expect(page.locator("#change")).to_contain_text("0 would no longer be offered it")
     residents = int(re.search(r": ([\d,]+) in all", page.locator("#residents").inner_text())
                     .group(1).replace(",", ""))
