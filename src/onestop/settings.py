@@ -176,6 +176,12 @@ if SELF_SERVICE_REPORTS_PER_HOUR_ALL < SELF_SERVICE_REPORTS_PER_HOUR:
 # from to X-Forwarded-For. 0: the header is ignored, anyone could write it; the sender is
 # REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+if PRODUCTION and TRUSTED_PROXY_COUNT == 0 and env_bool("BEHIND_TLS_PROXY", default=False):
+    # Behind a proxy every request comes from the proxy's address: counted by REMOTE_ADDR,
+    # the whole county would share one resident's allowance.
+    raise ImproperlyConfigured("BEHIND_TLS_PROXY=true needs TRUSTED_PROXY_COUNT (the number of "
+                               "proxies that append to X-Forwarded-For, usually 1) so the "
+                               "self-service limits count each resident, not the proxy")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -106,6 +106,9 @@ def test_a_temporary_failure_then_delivery_ends_delivered(feedback):
     later = T0 + dt.timedelta(hours=2)
     assert record(feedback, "delivered", at=later).recorded is True
     assert held(feedback) == ("delivered", later)
+    # The history said it failed; it now also says it arrived.
+    [late] = feedback.case.events.filter(kind=CaseEvent.Kind.FEEDBACK_DELIVERED)
+    assert late.note.endswith("was delivered after all") and late.at == later
 
 
 @pytest.mark.parametrize("final", ["delivered", "permanent-failure", "technical-failure"])

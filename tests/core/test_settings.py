@@ -57,6 +57,9 @@ def run_check(**env: str) -> subprocess.CompletedProcess:
       **PRODUCTION_NOTIFY, "NOTIFY_TEMPLATES": f"case_feedback_email={_ID}"},
      "missing: case_feedback_sms, life_event_confirmation_email, life_event_confirmation_sms"),
     ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example",
+      **PRODUCTION_NOTIFY, "BEHIND_TLS_PROXY": "true"},
+     "BEHIND_TLS_PROXY=true needs TRUSTED_PROXY_COUNT"),
+    ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example",
       **{k: v for k, v in PRODUCTION_NOTIFY.items() if k != "NOTIFY_CALLBACK_TOKEN"}},
      "NOTIFY_CALLBACK_TOKEN (or NOTIFY_CALLBACK_TOKEN_FILE) is required in production"),
 ])

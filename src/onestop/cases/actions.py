@@ -493,22 +493,27 @@ def do_record_notify_receipt(*, reference: str | None, status: str, notification
         return ReceiptOutcome(None, False)
     if not feedback.takes_receipt(status, at):
         return ReceiptOutcome(feedback, False)
+    failed_before = feedback.notify_status in _FAILURE_NOTES
     feedback.notify_status, feedback.notify_status_at = status, at
     fields = ["notify_status", "notify_status_at"]
     if notification_id and feedback.notify_id != notification_id:
         feedback.notify_id = notification_id[:36]
         fields.append("notify_id")
     feedback.save(update_fields=fields)
+    case, sent = feedback.case, timezone.localtime(feedback.at)
+    which = (f"feedback of {sent.day} {sent:%B %H:%M} by {feedback.get_channel_display().lower()}"
+             + (f" to {feedback.to}" if feedback.to else ""))
     if status in _FAILURE_NOTES:
-        case, sent = feedback.case, timezone.localtime(feedback.at)
-        channel = feedback.get_channel_display().lower()
         reason = _FAILURE_NOTES[status].format(address=_ADDRESS.get(feedback.channel, "address"))
         CaseEvent.objects.create(
             case=case, at=at, by=None, kind=CaseEvent.Kind.FEEDBACK_FAILED,
             status_from=case.status, status_to=case.status,
-            note=f"feedback of {sent.day} {sent:%B %H:%M} by {channel}"
-                 + (f" to {feedback.to}" if feedback.to else "")
-                 + f" could not be delivered: {reason}")
+            note=f"{which} could not be delivered: {reason}")
+    elif failed_before:  # the history said it failed: say it arrived after all
+        CaseEvent.objects.create(
+            case=case, at=at, by=None, kind=CaseEvent.Kind.FEEDBACK_DELIVERED,
+            status_from=case.status, status_to=case.status,
+            note=f"{which} was delivered after all")
     return ReceiptOutcome(feedback, True)
 
 

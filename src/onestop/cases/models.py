@@ -233,6 +233,7 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", "Escalated"
         FEEDBACK = "feedback", "Feedback sent"
         FEEDBACK_FAILED = "feedback_failed", "Feedback not delivered"
+        FEEDBACK_DELIVERED = "delivered_late", "Feedback delivered after all"
         RATED = "rated", "Rated"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
