@@ -15,14 +15,29 @@ class TimeStampedModel(models.Model):
 
 
 class AuditEvent(models.Model):
-    """A security-relevant event: every sign-in, failed sign-in and card lock-out."""
+    """A security-relevant event: every sign-in and failed sign-in, every change of staff,
+    roles, teams, authorities, cards, PINs and settings (with the values before and after),
+    and every use of a resident's rights (subject access, retention)."""
 
     class Kind(models.TextChoices):
         SIGNED_IN = "signed_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGN_IN_THROTTLED = "sign_in_throttled", "Sign-in refused: too many failures"
+        SIGN_IN_UNTHROTTLED = "sign_in_unthrottled", "Sign-in lock-out lifted"
         CARD_LOCKED = "card_locked", "ID card locked"
         CARD_UNLOCKED = "card_unlocked", "ID card unlocked"
+        CARD_ISSUED = "card_issued", "ID card issued"
+        CARD_REVOKED = "card_revoked", "ID card revoked"
+        PIN_RESET = "pin_reset", "PIN reset"
         SIGNED_OUT = "signed_out", "Signed out"
+        STAFF_CREATED = "staff_created", "Staff member created"
+        STAFF_CHANGED = "staff_changed", "Staff member changed"
+        TEAM_CHANGED = "team_changed", "Team changed"
+        SETTING_CHANGED = "setting_changed", "Setting changed"
+        CHANGE_REFUSED = "change_refused", "Change refused"
+        RULE_PREVIEWED = "rule_previewed", "Eligibility rule previewed"
+        SUBJECT_ACCESS = "subject_access", "Subject access export"
+        RETENTION_APPLIED = "retention_applied", "Retention applied"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -34,6 +49,13 @@ class AuditEvent(models.Model):
     claimed_identity = models.CharField(max_length=150, blank=True)
     terminal = models.CharField(max_length=255, blank=True)
     detail = models.CharField(max_length=255, blank=True)
+    # Who made a change, when it is not the user it is about (an administrator changing a
+    # member of staff); null for sign-ins, where the actor is `user`.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    # The values a change replaced and the values it set, field by field.
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -43,20 +65,27 @@ class AuditEvent(models.Model):
 
 
 class RecordAccess(models.Model):
-    """One viewing (or refused attempt to view) of a person's record.
+    """One viewing (or refused attempt to view) of a resident's record, case or contact.
 
     Kept for every view so that administrators can answer "who looked at this resident,
-    when, and in which contact" — the question a data-protection complaint asks.
+    when, and in which contact" — the question a data-protection complaint asks — and for
+    every refusal of a page or API endpoint that names a person, case, contact, pair or
+    life event, whether or not it led to a person (`subject` says what was asked for).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT)
+    # Null when what was refused names no resident (an anonymous contact, an unknown id).
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT)
     contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL
     )
     granted = models.BooleanField()
     purpose = models.CharField(max_length=64, blank=True)
+    # What the request named: "person 12", "case MS-2026-000031", "contact 7", "pair 3-4".
+    subject = models.CharField(max_length=80, blank=True)
+    # The page or endpoint asked for, so a refusal can be traced to what was tried.
+    path = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -64,4 +93,5 @@ class RecordAccess(models.Model):
 
     def __str__(self) -> str:
         verb = "viewed" if self.granted else "was refused"
-        return f"{self.user} {verb} person {self.person_id} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {verb} {self.subject or f'person {self.person_id}'} at " \
+               f"{self.at:%Y-%m-%d %H:%M}"
