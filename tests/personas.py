@@ -9,7 +9,12 @@ import datetime as dt
 import itertools
 
 from onestop.authorities.models import Authority
-from onestop.people.actions import do_add_phone, do_register_person, do_register_property
+from onestop.people.actions import (
+    do_add_phone,
+    do_move_person,
+    do_register_person,
+    do_register_property,
+)
 from onestop.staff.actions import do_create_staff_user, do_issue_id_card
 from onestop.staff.models import Role
 
@@ -41,6 +46,14 @@ def a_resident(district: str = MID_SUFFOLK, *, given_name: str = "Margaret",
                                 date_of_birth=date_of_birth, property=prop, **extra)
     if phone:
         do_add_phone(person, phone)
+    return person
+
+
+def a_resident_who_moved_away(district: str = MID_SUFFOLK, **extra):
+    """A resident whose address is no longer known: they left a home in `district`, whose
+    councils may still see them (onestop.people.access)."""
+    person = a_resident(district, **extra)
+    do_move_person(person, None)
     return person
 
 

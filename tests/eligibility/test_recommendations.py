@@ -16,7 +16,7 @@ from onestop.eligibility.models import Offer
 from onestop.eligibility.queries import cross_service_take_up, recommendations_for
 from onestop.people.actions import do_register_person
 from onestop.people.models import BenefitAward, ServiceReceived
-from tests.personas import a_property, a_resident, an_adviser
+from tests.personas import a_property, a_resident, a_resident_who_moved_away, an_adviser
 
 pytestmark = pytest.mark.django_db
 
@@ -151,8 +151,8 @@ def test_taking_two_extra_services_in_one_contact_counts_as_cross_service_take_u
 
 
 def test_without_an_address_the_page_says_the_provider_is_not_known_yet(rules):
-    parent = do_register_person(given_name="Sam", family_name="Hale",
-                                date_of_birth=dt.date(1990, 1, 1), has_disability=True)
+    parent = a_resident_who_moved_away(given_name="Sam", family_name="Hale",
+                                       date_of_birth=dt.date(1990, 1, 1), has_disability=True)
     BenefitAward.objects.create(person=parent, benefit="pip")
     page = signed_in(an_adviser()).get(f"/people/{parent.pk}/").content.decode()
     card = offer_section(page)[offer_section(page).index('data-lgsl="279"'):]

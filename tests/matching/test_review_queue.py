@@ -123,7 +123,10 @@ def test_an_adviser_gets_403_on_the_queue_and_the_pair_and_cannot_decide(client)
     assert client.get(url(pair)).status_code == 403
     assert client.post(url(pair), {"verdict": "same"}).status_code == 403
     assert not ReviewDecision.objects.exists()
-    assert not RecordAccess.objects.exists()
+    # Nothing was shown, and each refusal of the pair is in the access log.
+    assert not RecordAccess.objects.filter(granted=True).exists()
+    assert RecordAccess.objects.filter(granted=False, subject=f"pair {pair.left_id}-"
+                                       f"{pair.right_id}").count() == 2
 
 
 def test_a_team_leader_for_babergh_only_is_not_offered_mid_suffolk_pairs_and_is_refused_them(

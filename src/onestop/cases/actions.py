@@ -14,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from onestop.authorities.models import Authority
 from onestop.authorities.responsibility import NoProvider, providing_authority
+from onestop.cases.access import CaseAccessDenied, can_work_case, check_may_work
 from onestop.cases.models import Case, CaseEvent, CaseTransitionError, Feedback, NotifyStatus
 from onestop.core.actions import do_record_access
 from onestop.core.workingdays import MAX_WORKING_DAYS, due_date
@@ -48,10 +48,6 @@ class CaseError(ValueError):
 class RoutingError(CaseError):
     """No team can take the case: no authority provides the service there, or the
     providing authority has no team that handles it."""
-
-
-class CaseAccessDenied(PermissionDenied):
-    """The user may not work this case (views answer 403)."""
 
 
 # --- routing -------------------------------------------------------------------------------
@@ -228,39 +224,16 @@ def do_raise_members_enquiry(councillor, *, service, question: str, person: Pers
 # --- working a case ------------------------------------------------------------------------
 
 
-def _team_ids(user) -> frozenset[int]:
-    if not hasattr(user, "_case_team_ids"):
-        user._case_team_ids = frozenset(user.teams.values_list("id", flat=True))
-    return user._case_team_ids
-
-
-def can_work_case(user, case: Case) -> bool:
-    """Officers of the case's team, its leader and administrators may work a case."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.has_role(Role.ADMINISTRATOR):
-        return True
-    if case.team_id in _team_ids(user):
-        return True
-    return Team.objects.filter(pk=case.team_id, leader=user).exists()
-
-
-def _check_may_work(user, case: Case) -> None:
-    if not can_work_case(user, case):
-        raise CaseAccessDenied(f"only {case.team.name}, its leader or an administrator can "
-                               f"work case {case.reference}")
-
-
 @transaction.atomic
 def do_acknowledge_case(case: Case, by) -> Case:
-    _check_may_work(by, case)
+    check_may_work(by, case)
     case.acknowledge(by)
     return case
 
 
 @transaction.atomic
 def do_start_case(case: Case, by) -> Case:
-    _check_may_work(by, case)
+    check_may_work(by, case)
     case.start(by)
     return case
 
@@ -269,7 +242,7 @@ def do_start_case(case: Case, by) -> Case:
 def do_resolve_case(case: Case, by, response: str) -> Case:
     """Resolve with the answer given; the answer also goes back to the requester as
     feedback."""
-    _check_may_work(by, case)
+    check_may_work(by, case)
     case.resolve(by, response)
     _store_feedback(case, by, case.response, at=case.resolved_at)
     return case
@@ -277,14 +250,14 @@ def do_resolve_case(case: Case, by, response: str) -> Case:
 
 @transaction.atomic
 def do_close_case(case: Case, by) -> Case:
-    _check_may_work(by, case)
+    check_may_work(by, case)
     case.close(by)
     return case
 
 
 @transaction.atomic
 def do_reopen_case(case: Case, by, reason: str) -> Case:
-    _check_may_work(by, case)
+    check_may_work(by, case)
     case.reopen(by, reason)
     return case
 
@@ -417,7 +390,7 @@ def do_send_feedback(case: Case, by, message: str) -> Feedback:
     """Store a message for the requester on their channel. Email and text messages go
     through the outbox to GOV.UK Notify once this commits; a call or a letter is the
     team's to make. Nothing is sent from here."""
-    _check_may_work(by, case)
+    check_may_work(by, case)
     message = (message or "").strip()
     if not message:
         raise CaseError("enter the feedback to send")
@@ -526,7 +499,7 @@ def do_rate_enquiry(case: Case, by, rating: int, comment: str = "") -> Case:
     if case.kind != Case.Kind.MEMBERS_ENQUIRY:
         raise CaseError(f"case {case.reference} is not a members' enquiry")
     if case.councillor_id != by.pk:
-        raise CaseAccessDenied("only the councillor who raised an enquiry can rate it")
+        raise CaseAccessDenied("only the councillor who raised an enquiry can rate it", case)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise CaseError(f"a rating is a whole number from 1 to 5, got {rating!r}")
     row = (Case.objects.select_for_update().filter(pk=case.pk)

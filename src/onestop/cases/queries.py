@@ -9,7 +9,9 @@ from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from onestop.cases.access import can_read_case
 from onestop.cases.models import Case, CaseEvent, Feedback
+from onestop.people.access import sections_for
 from onestop.staff.models import Role, Team
 
 PERFORMANCE_DAYS = 90
@@ -20,16 +22,14 @@ def _listed(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def teams_worked_by(user) -> QuerySet[Team]:
-    """The teams whose worklists the user sees: those they are in or lead."""
-    return (Team.objects.filter(Q(members=user) | Q(leader=user)).distinct()
-            .select_related("authority")
-            .annotate(open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN_STATUSES),
-                                       distinct=True)))
-
-
-def all_teams() -> QuerySet[Team]:
-    """Every team with its open cases counted (administrators see them all)."""
-    return (Team.objects.select_related("authority")
+    """The teams whose worklists the user sees, each with its open cases counted: those
+    they are in or lead, and an administrator every team of the authorities they act for
+    (as `onestop.cases.access.can_work_case` lets them work those teams' cases)."""
+    mine = Q(members=user) | Q(leader=user)
+    if user.has_role(Role.ADMINISTRATOR):
+        mine |= Q(authority__in=user.authority_ids())
+    ids = Team.objects.filter(mine, authority__in=user.authority_ids()).values("pk")
+    return (Team.objects.filter(pk__in=ids).select_related("authority")
             .annotate(open_cases=Count("cases", filter=Q(cases__status__in=Case.OPEN_STATUSES),
                                        distinct=True)))
 
@@ -56,19 +56,21 @@ def case_page(reference: str) -> QuerySet[Case]:
                               Prefetch("feedback", Feedback.objects.select_related("by"))))
 
 
-def cases_for_person(person, viewer) -> QuerySet[Case]:
-    """A person's cases that `viewer` may read, newest first, each with its feedback.
+def cases_for_person(person, viewer) -> list[Case]:
+    """A person's cases as `viewer` may see them, newest first.
 
-    A councillor sees only the enquiries they raised: another member's enquiry, and the
-    back office's referrals, are not theirs to read (the case page refuses them too)."""
+    Each case has `readable`: whether the viewer may read its words (title, feedback), as
+    `onestop.cases.access.can_read_case` decides; other cases show only their service,
+    status and dates. A councillor is shown only the enquiries they raised."""
     cases = Case.objects.filter(person=person)
-    if viewer.has_role(Role.COUNCILLOR) and not viewer.has_role(
-            Role.ADVISER, Role.BACK_OFFICE_OFFICER, Role.TEAM_LEADER, Role.ADMINISTRATOR):
-        cases = cases.filter(councillor=viewer)
-    return (cases
-            .select_related("service", "team", "authority")
-            .prefetch_related(Prefetch("feedback", Feedback.objects.order_by("-at", "-id")))
-            .order_by("-raised_at", "-id"))
+    if not sections_for(viewer).all_cases:
+        cases = cases.filter(kind=Case.Kind.MEMBERS_ENQUIRY, councillor=viewer)
+    listed = list(cases.select_related("service", "team", "authority")
+                  .prefetch_related(Prefetch("feedback", Feedback.objects.order_by("-at", "-id")))
+                  .order_by("-raised_at", "-id"))
+    for case in listed:
+        case.readable = can_read_case(viewer, case)
+    return listed
 
 
 def enquiries_of(councillor) -> QuerySet[Case]:

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onestop.cases import queries
+from onestop.cases.access import can_work_case, check_may_read
 from onestop.cases.actions import (
     CaseError,
-    can_work_case,
     do_acknowledge_case,
     do_close_case,
     do_open_case,
@@ -49,19 +49,16 @@ def _rows(cases, today):
 
 @requires_role(*WORKERS)
 def my_worklists(request):
-    teams = queries.teams_worked_by(request.user)
-    if request.user.has_role(Role.ADMINISTRATOR):
-        teams = queries.all_teams()
-    return render(request, "cases/worklists.html", {"teams": teams})
+    return render(request, "cases/worklists.html",
+                  {"teams": queries.teams_worked_by(request.user)})
 
 
 @login_required
 def team_worklist(request, slug: str):
     team = get_object_or_404(Team.objects.select_related("authority", "leader"), slug=slug)
-    user = request.user
-    if not (team.leader_id == user.pk or user.has_role(Role.ADMINISTRATOR)
-            or team.members.filter(pk=user.pk).exists()):
-        raise PermissionDenied(f"the {team.name} worklist is for its officers and leader")
+    if not queries.teams_worked_by(request.user).filter(pk=team.pk).exists():
+        raise PermissionDenied(f"the {team.name} worklist is for its officers and leader, "
+                               f"and the administrators of {team.authority.name}")
     today = timezone.localdate()
     return render(request, "cases/team_worklist.html", {
         "team": team, "rows": _rows(queries.team_worklist(team), today), "today": today})
@@ -78,10 +75,8 @@ def _case_for(request, reference: str) -> tuple[Case, bool]:
     """The case and whether the user may work it; 403 unless they may at least read it
     (the councillor who raised an enquiry reads it)."""
     case = get_object_or_404(queries.case_page(reference))
-    may_work = can_work_case(request.user, case)
-    if not may_work and case.councillor_id != request.user.pk:
-        raise PermissionDenied(f"case {reference} is for {case.team.name}")
-    return case, may_work
+    check_may_read(request.user, case)
+    return case, can_work_case(request.user, case)
 
 
 def _render_case(request, case: Case, may_work: bool, *, status: int = 200, error: str = "",

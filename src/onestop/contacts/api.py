@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from onestop.catalogue.models import Service
 from onestop.contacts.actions import ContactError, do_log_contact
 from onestop.contacts.models import Contact
-from onestop.people.actions import RecordAccessDenied, do_open_person_record
+from onestop.people.actions import do_open_person_record
 from onestop.people.models import Person
 from onestop.staff.models import Role
 
@@ -73,10 +73,8 @@ class ContactCreate(APIView):
         payload.is_valid(raise_exception=True)
         person = payload.validated_data.get("person")
         if person is not None:
-            try:  # logged like any other opening of a resident's record
-                do_open_person_record(request.user, person, purpose="log contact (API)")
-            except RecordAccessDenied as error:
-                raise PermissionDenied(str(error)) from None
+            # Logged like any other opening of a resident's record; a refusal too.
+            do_open_person_record(request.user, person, purpose="log contact (API)")
         try:
             contact = do_log_contact(recorded_by=request.user, **payload.validated_data)
         except ContactError as error:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -17,7 +16,8 @@ from onestop.contacts.models import Contact, WorkSession
 from onestop.core.access import desk_staff_only, requires_role
 from onestop.eligibility.queries import recommendations_for
 from onestop.matching.queries import conflicting_values, source_rows
-from onestop.people.actions import RecordAccessDenied, do_open_person_record
+from onestop.people.access import RECORD_ROLES, sections_for
+from onestop.people.actions import do_open_person_record
 from onestop.people.models import Person
 from onestop.people.queries import BadSearch, PersonSearch, find_people, person_records
 
@@ -30,10 +30,7 @@ START_CHANNELS = [(c.value, c.label) for c in Contact.Channel
 def _open_record(request, person_id: int, *, purpose: str, contact=None,
                  people=Person.objects) -> Person:
     person = get_object_or_404(people, pk=person_id)
-    try:
-        do_open_person_record(request.user, person, contact=contact, purpose=purpose)
-    except RecordAccessDenied as error:
-        raise PermissionDenied(str(error)) from None
+    do_open_person_record(request.user, person, contact=contact, purpose=purpose)
     return person
 
 
@@ -56,29 +53,33 @@ def find_person(request):
     return render(request, "contacts/find_person.html", {"form": form, "people": people})
 
 
-@desk_staff_only
+@requires_role(*RECORD_ROLES)
 def person_page(request, person_id: int):
     contact = None
     if request.GET.get("contact", "").isdecimal() and len(request.GET["contact"]) < 19:
         contact = Contact.objects.filter(pk=request.GET["contact"], person_id=person_id).first()
     person = _open_record(request, person_id, purpose="view", contact=contact,
                           people=person_records())
+    # Only what the viewer's work needs is read, not just hidden (people.access).
+    sections = sections_for(request.user)
     prop = person.household.property if person.household else None
-    providers = providers_at(prop, services_of_interest()) if prop else []
-    recent = person.contacts.select_related("recorded_by").prefetch_related("services")[:10]
-    records = list(person.source_records.all())
+    records = list(person.source_records.all()) if sections.source_records else []
     return render(request, "contacts/person.html", {
-        "person": person, "property": prop, "providers": providers,
+        "person": person, "property": prop, "sections": sections,
+        "providers": providers_at(prop, services_of_interest())
+        if prop and sections.offers else [],
         "household": [m for m in person.household.members.all() if m.pk != person.pk]
-        if person.household else [],
-        "recent_contacts": recent, "contact": contact,
+        if person.household and sections.household else [],
+        "recent_contacts": person.contacts.select_related("recorded_by")
+        .prefetch_related("services")[:10] if sections.contacts else [],
+        "contact": contact,
         "source_records": source_rows(records), "conflicts": conflicting_values(records),
         "open_session": WorkSession.objects.filter(owner=request.user,
                                                    closed_at__isnull=True).first(),
         "can_start": request.user.has_role("adviser", "team_leader"),
         "start_channels": START_CHANNELS,
         "person_cases": cases_for_person(person, request.user),
-        "eligibility": recommendations_for(person),
+        "eligibility": recommendations_for(person) if sections.offers else None,
     })
 
 

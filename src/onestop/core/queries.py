@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from onestop.core.models import RecordAccess
+from onestop.people.access import visible_people
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,14 @@ class AccessSearch:
     until: dt.date | None = None
 
 
-def search_record_access(search: AccessSearch) -> QuerySet[RecordAccess]:
+def search_record_access(search: AccessSearch, viewer) -> QuerySet[RecordAccess]:
+    """Entries `viewer` may read: about residents they may see, and refusals naming no
+    resident by staff who act for one of their authorities."""
     accesses = RecordAccess.objects.select_related("user", "person", "contact")
+    if not viewer.is_superuser:
+        accesses = accesses.filter(
+            Q(person__in=visible_people(viewer))
+            | Q(person__isnull=True, user__authorities__in=viewer.authority_ids())).distinct()
     if search.username:
         accesses = accesses.filter(user__username__iexact=search.username.strip())
     if search.person_id is not None:

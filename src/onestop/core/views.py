@@ -18,7 +18,8 @@ def access_log(request):
     page = None
     if not form.is_bound or form.is_valid():
         search = AccessSearch(**form.cleaned_data) if form.is_bound else AccessSearch()
-        page = Paginator(search_record_access(search), PAGE_SIZE).get_page(request.GET.get("page"))
+        accesses = search_record_access(search, request.user)
+        page = Paginator(accesses, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/access_log.html",

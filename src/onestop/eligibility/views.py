@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,8 +11,8 @@ from onestop.core.access import requires_role
 from onestop.eligibility.actions import OfferError, do_record_offer
 from onestop.eligibility.models import Offer, RuleStateError
 from onestop.eligibility.queries import recommendations_for
+from onestop.people.actions import do_open_person_record
 from onestop.people.models import Person
-from onestop.people.queries import can_see_person
 
 VERBS = {Offer.Status.OFFERED: "offered", Offer.Status.ACCEPTED: "accepted and added to "
          "the contact", Offer.Status.DECLINED: "declined"}
@@ -24,8 +23,7 @@ VERBS = {Offer.Status.OFFERED: "offered", Offer.Status.ACCEPTED: "accepted and a
 def record_offer(request, person_id: int):
     person = get_object_or_404(Person.objects.select_related("household__property"),
                                pk=person_id)
-    if not can_see_person(request.user, person):
-        raise PermissionDenied("this resident's home is outside the councils you act for")
+    do_open_person_record(request.user, person, purpose="record offer")
     back = reverse("contacts:person", args=[person.pk])
     # What may be offered is worked out again here, never taken from the form.
     wanted = request.POST.get("lgsl", "")

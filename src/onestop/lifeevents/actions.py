@@ -33,7 +33,7 @@ from onestop.lifeevents.models import (
     SelfServiceAttempt,
     SelfServiceReport,
 )
-from onestop.people.actions import do_register_person
+from onestop.people.actions import do_move_person, do_register_person
 from onestop.people.models import (
     BenefitAward,
     ContactDetail,
@@ -233,14 +233,12 @@ def _already_recorded(kind: str, person: Person, occurred_on: dt.date,
 def _join(person: Person, prop: Property) -> Household:
     household = prop.households.order_by("id").first() or Household.objects.create(
         property=prop)
-    person.household = household
-    person.save(update_fields=["household", "updated_at"])
+    do_move_person(person, household)
     return household
 
 
 def _leave(person: Person) -> None:
-    person.household = None
-    person.save(update_fields=["household", "updated_at"])
+    do_move_person(person, None)
 
 
 def _apply(kind: str, person: Person, occurred_on: dt.date, details: dict, home) -> list[str]:

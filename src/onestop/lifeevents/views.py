@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -20,7 +19,7 @@ from onestop.lifeevents.forms import LifeEventForm, ResidentForm
 from onestop.lifeevents.limits import request_client_key
 from onestop.lifeevents.models import LifeEvent, SelfServiceReport
 from onestop.lifeevents.queries import event_with_notices, find_resident, reports_to_check
-from onestop.people.actions import RecordAccessDenied, do_open_person_record
+from onestop.people.actions import do_open_person_record
 from onestop.people.models import Person
 from onestop.people.queries import properties_at
 
@@ -71,10 +70,7 @@ def _report(form: LifeEventForm, person: Person, **extra) -> LifeEvent | None:
 @requires_role("adviser", "team_leader")
 def report(request, person_id: int):
     person = get_object_or_404(Person, pk=person_id)
-    try:
-        do_open_person_record(request.user, person, purpose="report life event")
-    except RecordAccessDenied as error:
-        raise PermissionDenied(str(error)) from None
+    do_open_person_record(request.user, person, purpose="report life event")
     form = LifeEventForm(request.POST if request.method == "POST" else None)
     addresses = _addresses(form) if form.is_bound else []
     channel = request.POST.get("channel", LifeEvent.Channel.PHONE)
@@ -98,10 +94,7 @@ def report(request, person_id: int):
 @desk_staff_only
 def event_page(request, event_id: int):
     event = get_object_or_404(event_with_notices(), pk=event_id)
-    try:
-        do_open_person_record(request.user, event.person, purpose="view life event")
-    except RecordAccessDenied as error:
-        raise PermissionDenied(str(error)) from None
+    do_open_person_record(request.user, event.person, purpose="view life event")
     return render(request, "lifeevents/event.html", {"event": event,
                                                      "notices": event.notices.all()})
 
@@ -161,10 +154,7 @@ def self_service_reports(request):
 def _report_to_decide(request, report_id: int, purpose: str) -> SelfServiceReport:
     report = get_object_or_404(SelfServiceReport.objects.select_related("person"),
                                pk=report_id)
-    try:
-        do_open_person_record(request.user, report.person, purpose=purpose)
-    except RecordAccessDenied as error:
-        raise PermissionDenied(str(error)) from None
+    do_open_person_record(request.user, report.person, purpose=purpose)
     return report
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from onestop.matching.holders import UnknownHolder, assign_holders, holder_ids
 from onestop.matching.importing import (
     BATCH_SIZE,
     BatchWriter,
@@ -48,6 +49,10 @@ def do_import_extract(profile: SourceProfile, path: Path, *,
     if not path.is_file():
         raise ExtractError(f"{path}: no such file")
     today = today or timezone.localdate()
+    try:
+        holders = holder_ids(profile)
+    except UnknownHolder as error:
+        raise ExtractError(str(error)) from None
     with transaction.atomic():
         extract_import = ExtractImport.objects.create(
             source=profile.name, file_name=path.name, file_sha256=file_sha256(path))
@@ -70,6 +75,7 @@ def do_import_extract(profile: SourceProfile, path: Path, *,
         bad += writer.write(batch)
         writer.quarantine(bad)
         writer.retire_vanished()
+        assign_holders(extract_import, holders)
         extract_import.finished_at = timezone.now()
         extract_import.save()
     return extract_import

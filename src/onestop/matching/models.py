@@ -73,6 +73,11 @@ class SourceRecord(models.Model):
     last_seen = models.ForeignKey(ExtractImport, on_delete=models.PROTECT,
                                   related_name="records_seen")
     retired_at = models.DateTimeField(null=True, blank=True)
+    # The council whose system holds this record (its profile's `held_by`; of several, the
+    # one the record's address lies in), set on import. Its staff may see the resident
+    # (onestop.people.access); null gives no council that right.
+    held_by = models.ForeignKey("authorities.Authority", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
     # New, changed or revived by an import since the last linkage run: the next run, full
     # or incremental, scores it again (so a corrected name or a move can join it to someone
     # else) and refreshes its person's golden record.

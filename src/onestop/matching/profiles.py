@@ -86,6 +86,10 @@ class SourceProfile:
     national_insurance_number: str = ""
     attributes: tuple[Attribute, ...] = ()
     previous_address: AddressColumns | None = None
+    # Slugs of the authorities whose system this is. A record belongs to the one its
+    # address lies in (all of them agree when there is one); none: the records give
+    # no council the right to see their residents (onestop.people.access).
+    held_by: tuple[str, ...] = ()
     path: Path | None = None
 
     def required_columns(self) -> list[str]:
@@ -158,6 +162,7 @@ def parse_profile(document: dict[str, Any], *, where: str, path: Path | None = N
         attributes=_attributes(reader.table("attributes", required=False)),
         previous_address=_previous_address_columns(reader.table("previous_address",
                                                                 required=False)),
+        held_by=tuple(dict.fromkeys(reader.text_list("held_by", default=[]))),
         path=path,
     )
     if contact:

@@ -8,10 +8,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from onestop.core.actions import do_record_access
-from onestop.people.models import Consent, ContactDetail, Household, Need, Person, Property
+from onestop.core.refusals import AccessRefused
+from onestop.people.access import can_see_person, may_open_records
+from onestop.people.models import (
+    Consent,
+    ContactDetail,
+    FormerHome,
+    Household,
+    Need,
+    Person,
+    Property,
+)
 from onestop.people.phones import normalise_phone
 from onestop.people.postcodes import normalise_postcode
-from onestop.people.queries import can_see_person
 
 
 class PeopleError(ValueError):
@@ -53,6 +62,19 @@ def do_register_person(*, given_name: str, family_name: str, property: Property 
 
 
 @transaction.atomic
+def do_move_person(person: Person, household: Household | None) -> None:
+    """Move `person` into `household` (None: out of their home, to no known address),
+    keeping the home they leave as a former home."""
+    if person.household_id == (household.pk if household else None):
+        return
+    if person.household_id is not None:
+        left = Household.objects.values_list("property_id", flat=True).get(pk=person.household_id)
+        FormerHome.objects.get_or_create(person=person, property_id=left)
+    person.household = household
+    person.save(update_fields=["household", "updated_at"])
+
+
+@transaction.atomic
 def do_add_phone(person: Person, raw: str, *, preferred: bool = False) -> ContactDetail:
     e164, is_mobile = normalise_phone(raw)
     return ContactDetail.objects.create(person=person, kind=ContactDetail.Kind.PHONE, value=raw,
@@ -88,19 +110,19 @@ def do_record_consent(person: Person, purpose: str, *, given: bool, by=None) -> 
                                   recorded_at=timezone.now(), recorded_by=by)
 
 
-class RecordAccessDenied(PermissionError):
-    """The user does not act for any authority the person lives in."""
+class RecordAccessDenied(AccessRefused):
+    """The user does not act for any authority the person's data belongs to."""
 
 
 def do_open_person_record(user, person: Person, *, contact=None, purpose: str = "view") -> Person:
-    """Record that `user` opened `person`'s record, then refuse if they may not see it.
+    """Record that `user` opened `person`'s record, or refuse if they may not see it.
 
-    The log entry is written (and committed) whether or not access is granted: refused
-    attempts are exactly what an administrator searching the log wants to find.
+    A refusal is logged by the one mechanism that logs every refusal
+    (onestop.core.refusals), which sees the RecordAccessDenied raised here.
     """
-    granted = can_see_person(user, person)
-    do_record_access(user=user, person=person, granted=granted, contact=contact, purpose=purpose)
-    if not granted:
-        raise RecordAccessDenied(f"{user} does not act for an authority where person "
-                                 f"{person.pk} lives")
+    if not (may_open_records(user) and can_see_person(user, person)):
+        raise RecordAccessDenied(f"{user} does not act for an authority that holds person "
+                                 f"{person.pk}'s data", person=person, contact=contact,
+                                 purpose=purpose)
+    do_record_access(user=user, person=person, granted=True, contact=contact, purpose=purpose)
     return person

@@ -235,3 +235,24 @@ class ServiceReceived(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} receives {self.service}"
+
+
+class FormerHome(models.Model):
+    """A property a resident lived at and left (a move, a death, a re-linked record).
+
+    Kept because the councils of an earlier home still hold the resident's data from
+    then (their cases, contacts, accounts), so they may still see the record
+    (`onestop.people.access`); and because "where did they live before" is part of the
+    record itself."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="former_homes")
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="+")
+    left_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-left_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["person", "property"],
+                                               name="one_former_home_per_property")]
+
+    def __str__(self) -> str:
+        return f"{self.person} formerly at {self.property}"

@@ -1,19 +1,15 @@
-"""Reads about people that views and the API share, scoped to what the user may see.
-
-A user acts for a set of authorities and sees a resident only where the resident's home
-lies in one of them. A resident with no known address has no authority to scope by; any
-user who acts for at least one authority may see them, so that a first contact can be
-recorded before the address is known.
-"""
+"""Reads about people that views and the API share, scoped to what the user may see
+(`onestop.people.access` decides that)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from onestop.matching.models import SourceRecord
+from onestop.people.access import can_see_person, visible_people
 from onestop.people.models import Consent, Person, Property, ServiceReceived
 from onestop.people.search import (
     BadSearch,
@@ -30,19 +26,6 @@ __all__ = ["BadSearch", "PersonMatch", "PersonSearch", "can_see_person", "find_p
            "person_records", "search_people", "services_received", "visible_people"]
 
 SEARCH_LIMIT = 50
-
-
-def visible_people(user) -> QuerySet[Person]:
-    authority_ids = user.authority_ids()
-    if not authority_ids:
-        return Person.objects.none()
-    in_area = Property.authorities.through.objects.filter(
-        property_id=OuterRef("household__property_id"), authority_id__in=authority_ids)
-    return Person.objects.filter(Q(household__isnull=True) | Exists(in_area))
-
-
-def can_see_person(user, person: Person) -> bool:
-    return visible_people(user).filter(pk=person.pk).exists()
 
 
 @dataclass(frozen=True)

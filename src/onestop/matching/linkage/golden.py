@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from onestop.core.bulk import bulk_insert, bulk_set, insert_returning_ids, values_where_in
 from onestop.matching.models import SourceRecord
-from onestop.people.models import BenefitAward, Household, Person, Property
+from onestop.people.models import BenefitAward, FormerHome, Household, Person, Property
 
 # Higher is more trusted. A source not listed (a council's own addition) counts as 0.
 HOME_TRUST = {"council_tax": 6, "housing_tenancies": 5, "garden_waste": 4,
@@ -94,7 +94,7 @@ def write_golden(facts: dict[int, list[Fact]]) -> None:
                               if fact[UPRN]})
     current = {pk: tuple(values) for pk, *values in values_where_in(
         Person.objects.all(), "pk", facts, *FIELDS)}
-    changed, awards = [], []
+    changed, awards, left = [], [], []
     for pk, mine in facts.items():
         if pk not in current or not mine:
             continue  # merged away meanwhile, or no active record left
@@ -103,9 +103,21 @@ def write_golden(facts: dict[int, list[Fact]]) -> None:
         values = (*names, household)
         if values != current[pk]:
             changed.append((pk, *values))
+            if current[pk][-1] not in (None, household):
+                left.append((pk, current[pk][-1]))
         awards += awards_of(pk, mine)
     bulk_set(Person, FIELDS, changed)
     bulk_insert(BenefitAward, ["person", "benefit", "since"], awards, ignore_conflicts=True)
+    _keep_former_homes(left)
+
+
+def _keep_former_homes(left: list[tuple[int, int]]) -> None:
+    """Record each (person, household) a person's golden record moved them out of."""
+    properties = dict(values_where_in(Household.objects.all(), "pk",
+                                      {household for _, household in left}, "property_id"))
+    bulk_insert(FormerHome, ["person", "property"],
+                ((pk, properties[household]) for pk, household in left
+                 if household in properties), ignore_conflicts=True)
 
 
 def new_people(facts: list[list[Fact]]) -> list[int]:
