@@ -10,7 +10,9 @@ from onestop.integrations.outbox import do_enqueue
 from onestop.integrations.worker import Worker
 from onestop.staff.models import Role
 from tests.integrations.receiver import Receiver
-from tests.personas import a_staff_member, an_adviser
+from onestop.core.models import RecordAccess
+from tests.cases.factories import a_team
+from tests.personas import BABERGH, MID_SUFFOLK, a_staff_member, an_adviser
 
 pytestmark = pytest.mark.django_db
 SECRET = "a-shared-secret-of-some-length"
@@ -21,7 +23,7 @@ def dead_letters():
     receiver = Receiver(SECRET).start()
     receiver.answer_status = 404
     endpoint = do_save_endpoint(slug="housing", name="Housing system", url=receiver.url,
-                                secret=SECRET)
+                                secret=SECRET, team=a_team(MID_SUFFOLK, services=(139,)))
     messages = [do_enqueue(kind="webhook", payload={"n": i}, key=f"life-event:{i}:139",
                            endpoint=endpoint) for i in range(2)]
     Worker().run(poll_seconds=0, once=True)
@@ -82,3 +84,17 @@ def test_only_administrators_see_or_replay_dead_letters(client, dead_letters):
 def test_replaying_needs_a_post(client, dead_letters):
     client.force_login(an_administrator())
     assert client.get("/integrations/dead-letters/replay-all/").status_code == 405
+
+
+def test_another_councils_administrator_sees_none_of_its_dead_letters_and_cannot_replay_them(
+        client, dead_letters):
+    babergh = a_staff_member(Role.ADMINISTRATOR, acts_for=(BABERGH,))
+    client.force_login(babergh)
+    html = client.get("/integrations/dead-letters/").content.decode()
+    assert "life-event:0:139" not in html
+    first = dead_letters[0]
+    assert client.get(f"/integrations/dead-letters/{first.pk}/").status_code == 403
+    assert client.post(f"/integrations/dead-letters/{first.pk}/replay/").status_code == 403
+    client.post("/integrations/dead-letters/replay-all/")
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"dead"}
+    assert RecordAccess.objects.filter(user=babergh, granted=False).count() == 2

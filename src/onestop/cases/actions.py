@@ -365,7 +365,8 @@ def _enqueue_feedback(case: Case, feedback: Feedback) -> None:
         except BadPhoneNumber:
             pass  # sent as held: Notify's refusal names the number on the dead letter
     reference = f"feedback:{feedback.pk}"
-    do_enqueue(kind=f"notify.{feedback.channel}", key=reference, endpoint=None, payload={
+    do_enqueue(kind=f"notify.{feedback.channel}", key=reference, authority=case.authority,
+               payload={
         "to": to, "template": template, "reference": reference,
         "personalisation": {"case_reference": case.reference, "message": feedback.message,
                             "service": case.service.label},

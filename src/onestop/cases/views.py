@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onestop.cases import queries
-from onestop.cases.access import can_work_case, check_may_read
+from onestop.cases.access import CaseAccessDenied, can_work_case, check_may_read
 from onestop.cases.actions import (
     CaseError,
     do_acknowledge_case,
@@ -200,7 +200,10 @@ def _visible_person(user, raw: str) -> Person | None:
 @require_POST
 @requires_role(Role.COUNCILLOR)
 def rate_enquiry(request, reference: str):
-    enquiry = get_object_or_404(Case, reference=reference, kind=Case.Kind.MEMBERS_ENQUIRY)
+    enquiry = get_object_or_404(Case.objects.select_related("person", "contact"),
+                                reference=reference)
+    if enquiry.kind != Case.Kind.MEMBERS_ENQUIRY or enquiry.councillor_id != request.user.pk:
+        raise CaseAccessDenied(f"{enquiry.reference} is not an enquiry you raised", enquiry)
     form = RateEnquiryForm(request.POST)
     error = ""
     if form.is_valid():

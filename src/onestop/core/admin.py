@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from onestop.core.models import AuditEvent, RecordAccess
+from onestop.core.queries import AccessSearch, search_record_access
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -20,15 +21,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "kind", "claimed_identity", "user", "terminal", "detail"]
+    list_display = ["at", "kind", "claimed_identity", "user", "actor", "terminal", "detail"]
     list_filter = ["kind"]
     search_fields = ["claimed_identity", "user__username", "terminal"]
     date_hierarchy = "at"
 
+    def get_queryset(self, request):
+        # Administrators act within their authorities here too: events about staff who
+        # act for one of them (a superuser sees every event).
+        events = super().get_queryset(request)
+        if request.user.is_superuser:
+            return events
+        return events.filter(user__authorities__in=request.user.authority_ids()).distinct()
+
 
 @admin.register(RecordAccess)
 class RecordAccessAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "person", "contact", "purpose", "granted"]
-    list_filter = ["granted", "purpose"]
+    list_display = ["at", "user", "person", "contact", "subject", "purpose", "granted"]
+    list_filter = ["granted"]
     search_fields = ["user__username", "=person__id"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        # The same entries as the access log page shows this administrator.
+        return search_record_access(AccessSearch(), request.user)

@@ -78,6 +78,10 @@ class OutboxMessage(models.Model):
     endpoint = models.ForeignKey(Endpoint, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="messages")
     payload = models.JSONField()
+    # The council the message is sent for (its endpoint's team's, or the case's): only its
+    # administrators see it among the dead letters, since the payload is a resident's data.
+    authority = models.ForeignKey("authorities.Authority", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -14,8 +14,8 @@ KINDS = ("webhook", *NOTIFY_KINDS)
 
 
 @transaction.atomic
-def do_enqueue(*, kind: str, payload: dict, key: str,
-               endpoint: Endpoint | None = None) -> OutboxMessage:
+def do_enqueue(*, kind: str, payload: dict, key: str, endpoint: Endpoint | None = None,
+               authority=None) -> OutboxMessage:
     """Write a message to go out once the caller's transaction commits.
 
     Call it inside the transaction of the change that causes the message: it nests, so the
@@ -42,12 +42,14 @@ def do_enqueue(*, kind: str, payload: dict, key: str,
     existing = OutboxMessage.objects.filter(key=key).first()
     if existing is not None:
         return existing
+    if authority is None and endpoint is not None and endpoint.team_id:
+        authority = endpoint.team.authority
     try:
         # A savepoint: a parallel enqueue of the same key (two reports of one event at
         # once) loses the race on the unique key without breaking the caller's transaction.
         with transaction.atomic():
             return OutboxMessage.objects.create(kind=kind, payload=payload, key=key,
-                                                endpoint=endpoint)
+                                                endpoint=endpoint, authority=authority)
     except IntegrityError:
         existing = OutboxMessage.objects.filter(key=key).first()
         if existing is None:
@@ -67,7 +69,8 @@ def do_replay(message_id: int) -> OutboxMessage:
 
 
 @transaction.atomic
-def do_replay_all_dead() -> int:
-    """Every dead letter back to pending, due now (the queryset's replay verb, which moves
-    only dead ones). Returns how many."""
-    return OutboxMessage.objects.replay(timezone.now())
+def do_replay_all_dead(messages=None) -> int:
+    """Every dead letter among `messages` (default: all) back to pending, due now (the
+    queryset's replay verb, which moves only dead ones). Returns how many."""
+    messages = OutboxMessage.objects.all() if messages is None else messages
+    return OutboxMessage.objects.filter(pk__in=messages.values("pk")).replay(timezone.now())

@@ -7,9 +7,17 @@ from django.db.models import QuerySet
 from onestop.integrations.models import DeliveryAttempt, OutboxMessage
 
 
-def dead_letters() -> QuerySet[OutboxMessage]:
-    """Dead messages, the most recently given up first, with their endpoint."""
-    return (OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD)
+def messages_for(viewer) -> QuerySet[OutboxMessage]:
+    """Messages sent for an authority `viewer` acts for (every one, for a superuser)."""
+    if viewer.is_superuser:
+        return OutboxMessage.objects.all()
+    return OutboxMessage.objects.filter(authority__in=viewer.authority_ids())
+
+
+def dead_letters(viewer) -> QuerySet[OutboxMessage]:
+    """Dead messages `viewer` may see, the most recently given up first, with their
+    endpoint."""
+    return (messages_for(viewer).filter(status=OutboxMessage.Status.DEAD)
             .select_related("endpoint").order_by("-next_attempt_at", "-id"))
 
 

@@ -456,8 +456,11 @@ def _confirm(event: LifeEvent, person: Person, informant, notices,
         "reference": f"LE-{event.pk:06d}", "count": len(notices),
         "done": "\n".join(f"* {line}" for line in lines),
     }
+    # Sent for the councils told; its dead letter is for the first one's administrators.
+    authority = next((notice.authority for notice in notices if notice.authority_id), None)
     event.confirmation = do_enqueue(
-        kind=f"notify.{channel}", key=f"life-event:{event.pk}:confirmation", payload={
+        kind=f"notify.{channel}", key=f"life-event:{event.pk}:confirmation",
+        authority=authority, payload={
             "to": to, "template": EMAIL_TEMPLATE if channel == "email" else SMS_TEMPLATE,
             "personalisation": personalisation, "reference": f"life-event:{event.pk}"})
 

@@ -9,7 +9,7 @@ from onestop.integrations import queries
 register = template.Library()
 
 
-@register.simple_tag
-def dead_letter_count() -> int:
+@register.simple_tag(takes_context=True)
+def dead_letter_count(context) -> int:
     # One COUNT on the outbox's (status, next_attempt_at) index, on administrators' pages only.
-    return queries.dead_letters().count()
+    return queries.dead_letters(context["request"].user).count()
