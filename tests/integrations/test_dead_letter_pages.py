@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from onestop.core.models import RecordAccess
 from onestop.integrations.endpoints import do_save_endpoint
 from onestop.integrations.models import OutboxMessage
 from onestop.integrations.outbox import do_enqueue
 from onestop.integrations.worker import Worker
 from onestop.staff.models import Role
-from tests.integrations.receiver import Receiver
-from onestop.core.models import RecordAccess
 from tests.cases.factories import a_team
+from tests.integrations.receiver import Receiver
 from tests.personas import BABERGH, MID_SUFFOLK, a_staff_member, an_adviser
 
 pytestmark = pytest.mark.django_db

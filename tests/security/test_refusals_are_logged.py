@@ -89,7 +89,7 @@ def _expected_person(keys, world):
 
 @pytest.mark.parametrize("role", ["adviser", "back-office officer", "team leader",
                                   "administrator", "councillor"])
-def test_staff_of_another_council_are_refused_every_page_naming_a_resident_and_each_refusal_is_logged(
+def test_other_councils_staff_are_refused_every_page_naming_a_resident_and_it_is_logged(
         role, mid_suffolk, babergh_staff):
     user = babergh_staff[role]
     client = Client()
