@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from onestop.authorities.models import Authority, SharedService
+from onestop.core.admin import InstallationSettingsAdmin
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(InstallationSettingsAdmin):
     list_display = ["name", "slug", "tier", "parent", "country", "gss"]
     list_filter = ["tier", "country"]
     search_fields = ["name", "slug", "gss"]
@@ -14,6 +15,6 @@ class AuthorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(SharedService)
-class SharedServiceAdmin(admin.ModelAdmin):
+class SharedServiceAdmin(InstallationSettingsAdmin):
     list_display = ["name", "slug"]
     filter_horizontal = ["authorities"]

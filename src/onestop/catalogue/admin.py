@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from onestop.catalogue.models import Function, Service
+from onestop.core.admin import InstallationSettingsAdmin
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(InstallationSettingsAdmin):
     list_display = ["lgsl", "label", "providing_tier", "tier_source", "common_rank"]
     list_filter = ["providing_tier", "tier_source"]
     search_fields = ["label", "description", "=lgsl"]
@@ -14,7 +15,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Function)
-class FunctionAdmin(admin.ModelAdmin):
+class FunctionAdmin(InstallationSettingsAdmin):
     list_display = ["identifier", "label", "parent"]
     search_fields = ["label"]
     raw_id_fields = ["parent"]

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from onestop.core.admin import InstallationSettingsAdmin
 from onestop.integrations.models import DeliveryAttempt, Endpoint, OutboxMessage
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(admin.ModelAdmin):
+class EndpointAdmin(InstallationSettingsAdmin):
     list_display = ["name", "slug", "url", "team", "active"]
     list_filter = ["active"]
 
