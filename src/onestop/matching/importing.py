@@ -30,6 +30,36 @@ class ExtractError(ValueError):
     """The file as a whole cannot be imported; nothing was written. The message says why."""
 
 
+class TooManyRetired(ExtractError):
+    """The file would retire more of its source than one import may: likely cut short."""
+
+    def __init__(self, path: Path, source: str, *, retiring: int, active: int,
+                 max_percent: int, rows: int) -> None:
+        self.retiring, self.active, self.max_percent = retiring, active, max_percent
+        empty = "the file has a header and no rows, so " if rows == 0 else ""
+        super().__init__(
+            f"{path}: {empty}this file would retire {retiring:,} of {active:,} {source} "
+            f"records ({_percent(retiring, active)} %), more than the {max_percent} % "
+            "allowed; check the file is complete")
+
+
+def _percent(part: int, whole: int) -> str:
+    # Tenths, rounded up: 250 of 2,490 reads 10.1 %, never "10 %, more than the 10 %".
+    tenths = -(-1000 * part // whole) if whole else 1000
+    return f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+
+
+def retirable(active: int, max_percent: int) -> int:
+    """How many of a source's `active` records one import may retire.
+
+    `max_percent` of them, rounded down, but at least one while more than one is active:
+    a source of a dozen records may still lose a resident in a routine import, and a file
+    can never empty a source unless 100 % is allowed.
+    """
+    allowed = active * max_percent // 100
+    return max(allowed, 1) if max_percent and active > 1 else allowed
+
+
 @dataclass(frozen=True)
 class SourceRow:
     number: int  # 1 = the first row after the header
@@ -195,12 +225,24 @@ class BatchWriter:
         for parsed in missing:
             parsed.uprn = self.register.uprn_for(parsed.postcode, parsed.address)
 
-    def retire_vanished(self) -> None:
-        """Records of this source that the file no longer holds are retired, not deleted."""
+    def retire_vanished(self, path: Path, *, active_before: int,
+                        max_percent: int | None) -> None:
+        """Records of this source that the file no longer holds are retired, not deleted.
+
+        Raises TooManyRetired when they are more than `max_percent` of the `active_before`
+        records allow (see `retirable`); None allows any number.
+        """
         imp = self.extract_import
-        imp.retired = (SourceRecord.objects
-                       .filter(source=self.profile.name, retired_at__isnull=True)
-                       .exclude(last_seen=imp).update(retired_at=self.now))
+        vanished = (SourceRecord.objects.filter(source=self.profile.name,
+                                                retired_at__isnull=True)
+                    .exclude(last_seen=imp))
+        if max_percent is not None:
+            retiring = vanished.count()
+            if retiring > retirable(active_before, max_percent):
+                raise TooManyRetired(path, self.profile.name, retiring=retiring,
+                                     active=active_before, max_percent=max_percent,
+                                     rows=imp.read)
+        imp.retired = vanished.update(retired_at=self.now)
 
 
 def _as_csv_line(fields: list[str]) -> str:
