@@ -307,6 +307,11 @@ class BatchWriter:
 
 
 def _as_csv_line(fields: list[str]) -> str:
+    """The quarantined row as the system sent it, for whoever corrects it at the source.
+
+    Kept exactly (no apostrophes): it is evidence of what came in, stored in the database,
+    not a file for a spreadsheet.
+    """
     out = io.StringIO()
     csv.writer(out).writerow(fields)
     return out.getvalue().rstrip("\r\n")
