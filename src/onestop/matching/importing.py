@@ -35,13 +35,17 @@ class TooManyRetired(ExtractError):
     """The file would retire more of its source than one import may: likely cut short."""
 
     def __init__(self, path: Path, source: str, *, retiring: int, active: int,
-                 max_percent: int, rows: int) -> None:
+                 max_percent: int, rows: int, quarantined: int) -> None:
         self.retiring, self.active, self.max_percent = retiring, active, max_percent
         empty = "the file has a header and no rows, so " if rows == 0 else ""
+        # A quarantined row does not count as seen, so a change of format that makes many
+        # rows fail would retire their records too: say so, it is the other likely cause.
+        bad = (f" and that its rows are right ({quarantined:,} would be quarantined, and the "
+               "record of a quarantined row counts as missing)" if quarantined else "")
         super().__init__(
             f"{path}: {empty}this file would retire {retiring:,} of {active:,} {source} "
             f"records ({_percent(retiring, active)} %), more than the {max_percent} % "
-            "allowed; check the file is complete")
+            f"allowed; check the file is complete{bad}")
 
 
 def _percent(part: int, whole: int) -> str:
@@ -302,7 +306,7 @@ class BatchWriter:
             if retiring > retirable(active_before, max_percent):
                 raise TooManyRetired(path, self.profile.name, retiring=retiring,
                                      active=active_before, max_percent=max_percent,
-                                     rows=imp.read)
+                                     rows=imp.read, quarantined=imp.quarantined)
         imp.retired = vanished.update(retired_at=self.now)
 
 
