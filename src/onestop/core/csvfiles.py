@@ -11,6 +11,7 @@ Numbers stay numbers: an int, float or Decimal is written as it is, so a column 
 amounts or ids still sums and sorts (`-3` cannot run as anything). Text is always text:
 "-3" given as a string is checked like any other string, and a phone number "+44 ..."
 comes out as "'+44 ...", which also stops a spreadsheet turning it into 4.4E+11.
+Why our own and not `defusedcsv`: docs/adr/0011-our-own-spreadsheet-safe-csv-writer.md.
 """
 
 from __future__ import annotations
