@@ -140,6 +140,13 @@ MEMBERS_ENQUIRY_ACKNOWLEDGE_WORKING_DAYS = env_int("MEMBERS_ENQUIRY_ACKNOWLEDGE_
                                                    minimum=0)
 MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS = env_int("MEMBERS_ENQUIRY_RESPONSE_WORKING_DAYS", 10,
                                                 minimum=1)
+# An extract import may retire at most this share of its source's active records (at least
+# one, never the last); more is refused as a file likely cut short (import_extract
+# --allow-retire lets a genuine large change through).
+IMPORT_MAX_RETIRE_PERCENT = env_int("IMPORT_MAX_RETIRE_PERCENT", 10, minimum=0)
+if IMPORT_MAX_RETIRE_PERCENT > 100:
+    raise ImproperlyConfigured(
+        f"IMPORT_MAX_RETIRE_PERCENT='{IMPORT_MAX_RETIRE_PERCENT}' must be at most 100")
 
 # GOV.UK Notify sends residents' emails and texts (onestop.integrations.notify): the API
 # key, where Notify is, how long to wait, the council's template ids and the token Notify's

@@ -42,6 +42,7 @@ def run_check(**env: str) -> subprocess.CompletedProcess:
     ({"SECRET_KEY_FILE": "/nonexistent/secret"},
      "SECRET_KEY_FILE='/nonexistent/secret': no such file"),
     ({"CARD_MAX_FAILED_PINS": "0"}, "CARD_MAX_FAILED_PINS='0' must be at least 1"),
+    ({"IMPORT_MAX_RETIRE_PERCENT": "150"}, "IMPORT_MAX_RETIRE_PERCENT='150' must be at most 100"),
     ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example",
       "DEBUG": "true"}, "DEBUG=true is not allowed in production"),
     ({"ONESTOP_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example"},

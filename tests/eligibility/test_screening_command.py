@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from onestop.catalogue.models import Service
+from onestop.eligibility.actions import SHIPPED_RULES, do_publish_rule, do_save_rule_draft
 from onestop.people.actions import do_register_person
-from onestop.people.models import BenefitAward, ServiceReceived
-from tests.personas import a_property, a_resident
+from onestop.people.models import BenefitAward, Person, ServiceReceived
+from onestop.staff.models import Role
+from tests.personas import a_property, a_resident, a_staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +36,10 @@ def residents(rules):
     ServiceReceived.objects.create(person=subscriber, service=Service.objects.get(lgsl=530),
                                    source="garden_waste")
     return mother, upstairs, subscriber
+
+
+def shipped_rule(lgsl: int) -> dict:
+    return next(d for d in json.loads(SHIPPED_RULES.read_text()) if d["lgsl"] == lgsl)
 
 
 def rows(path) -> list[dict]:
@@ -78,3 +86,33 @@ def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(resident
     out = tmp_path / "meals.csv"
     call_command("screen", "--service", "4", "--out", str(out))
     assert rows(out)[0]["family_name"] == "'" + mother.family_name
+
+
+HOSTILE = ["=", "+", "-", "@", "\uff1d"]  # the last a full-width equals sign
+
+
+@pytest.mark.parametrize("start", HOSTILE, ids=["equals", "plus", "minus", "at", "full-width"])
+def test_no_cell_of_a_campaign_list_runs_as_a_formula(residents, tmp_path, start):
+    """A service owner's reason, a catalogue label and a resident's name or address alike."""
+    mother = residents[0]
+    formula = f'{start}HYPERLINK("http://evil.example","Apply here")'
+    meals = Service.objects.get(lgsl=4)
+    definition = {**shipped_rule(4), "eligible_reason": formula}
+    owner = a_staff_member(Role.SERVICE_OWNER)
+    do_publish_rule(do_save_rule_draft(meals, definition, by=owner), by=owner,
+                    review_by=timezone.localdate() + dt.timedelta(days=365))
+    Service.objects.filter(pk=meals.pk).update(label=f"{start}1+1")  # as a catalogue load would
+    Person.objects.filter(pk=mother.pk).update(given_name=f" {start}cmd|'/c calc'!A0")
+    out = tmp_path / "meals.csv"
+    call_command("screen", "--service", "4", "--out", str(out))
+    with out.open(newline="", encoding="utf-8") as handle:
+        header, *listed = list(csv.reader(handle))
+    assert len(listed) == 1
+    for cell in [*header, *listed[0]]:
+        assert cell.lstrip()[:1] not in {*HOSTILE, "\t", "\r"}, cell
+    row = dict(zip(header, listed[0], strict=True))
+    assert row["reason"] == "'" + formula
+    assert row["service"] == f"'{start}1+1"
+    assert row["given_name"] == f"' {start}cmd|'/c calc'!A0"
+    # Numbers stay numbers: the ids are written bare, for a spreadsheet to sort and sum.
+    assert (row["person_id"], row["lgsl"]) == (str(mother.pk), "4")

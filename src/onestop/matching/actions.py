@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from onestop.matching.importing import (
     BATCH_SIZE,
     BatchWriter,
     ExtractError,
+    TooManyRetired,
     file_sha256,
     read_rows,
 )
@@ -31,29 +33,42 @@ from onestop.matching.profiles import SourceProfile
 from onestop.matching.rows import RowProblem, parse_row
 from onestop.staff.models import Role
 
-__all__ = ["ExtractError", "LinkageError", "ReviewError", "do_decide_pair",
+__all__ = ["ExtractError", "LinkageError", "ReviewError", "TooManyRetired", "do_decide_pair",
            "do_import_extract", "do_link"]
 
 
 def do_import_extract(profile: SourceProfile, path: Path, *,
                       on_progress: Callable[[int], None] = lambda _: None,
-                      today: dt.date | None = None) -> ExtractImport:
+                      today: dt.date | None = None, max_retire_percent: int | None = None,
+                      allow_retire: bool = False) -> ExtractImport:
     """Bring the source's records in line with the extract at `path`.
 
     New rows are imported, changed rows updated, identical rows left alone, and records
     missing from the file retired. Rows that fail validation are quarantined with their
     reason; the rest go in. A file-level problem (missing columns, wrong encoding, not
-    this system's extract) raises ExtractError and writes nothing at all.
+    this system's extract, a quote left open) raises ExtractError and writes nothing at
+    all; so does a file that would retire more of the source's active records than
+    `max_retire_percent` (default IMPORT_MAX_RETIRE_PERCENT; see `retirable`) allows,
+    unless `allow_retire`: a file cut short must not retire everyone after the cut. That
+    check comes last, once every row is known, and undoes the whole import with the
+    transaction, so no record, import or quarantined row is left (on PostgreSQL the
+    rolled-back rows' ids are skipped, which nothing relies on).
     """
     path = Path(path)
     if not path.is_file():
         raise ExtractError(f"{path}: no such file")
     today = today or timezone.localdate()
+    if max_retire_percent is None:
+        max_retire_percent = settings.IMPORT_MAX_RETIRE_PERCENT
+    if not 0 <= max_retire_percent <= 100:
+        raise ValueError(f"max_retire_percent must be 0 to 100, got {max_retire_percent}")
     try:
         holders = holder_ids(profile)
     except UnknownHolder as error:
         raise ExtractError(str(error)) from None
     with transaction.atomic():
+        active_before = SourceRecord.objects.filter(source=profile.name,
+                                                    retired_at__isnull=True).count()
         extract_import = ExtractImport.objects.create(
             source=profile.name, file_name=path.name, file_sha256=file_sha256(path))
         writer = BatchWriter(extract_import, profile)
@@ -74,7 +89,8 @@ def do_import_extract(profile: SourceProfile, path: Path, *,
                 bad = []
         bad += writer.write(batch)
         writer.quarantine(bad)
-        writer.retire_vanished()
+        writer.retire_vanished(path, active_before=active_before,
+                               max_percent=None if allow_retire else max_retire_percent)
         assign_holders(extract_import, holders)
         extract_import.finished_at = timezone.now()
         extract_import.save()

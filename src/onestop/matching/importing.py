@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,40 @@ LOOKS_LIKE_SHARE = 0.5
 
 class ExtractError(ValueError):
     """The file as a whole cannot be imported; nothing was written. The message says why."""
+
+
+class TooManyRetired(ExtractError):
+    """The file would retire more of its source than one import may: likely cut short."""
+
+    def __init__(self, path: Path, source: str, *, retiring: int, active: int,
+                 max_percent: int, rows: int, quarantined: int) -> None:
+        self.retiring, self.active, self.max_percent = retiring, active, max_percent
+        empty = "the file has a header and no rows, so " if rows == 0 else ""
+        # A quarantined row does not count as seen, so a change of format that makes many
+        # rows fail would retire their records too: say so, it is the other likely cause.
+        bad = (f" and that its rows are right ({quarantined:,} would be quarantined, and the "
+               "record of a quarantined row counts as missing)" if quarantined else "")
+        super().__init__(
+            f"{path}: {empty}this file would retire {retiring:,} of {active:,} {source} "
+            f"records ({_percent(retiring, active)} %), more than the {max_percent} % "
+            f"allowed; check the file is complete{bad}")
+
+
+def _percent(part: int, whole: int) -> str:
+    # Tenths, rounded up: 250 of 2,490 reads 10.1 %, never "10 %, more than the 10 %".
+    tenths = -(-1000 * part // whole) if whole else 1000
+    return f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+
+
+def retirable(active: int, max_percent: int) -> int:
+    """How many of a source's `active` records one import may retire.
+
+    `max_percent` of them, rounded down, but at least one while more than one is active:
+    a source of a dozen records may still lose a resident in a routine import, and a file
+    can never empty a source unless 100 % is allowed.
+    """
+    allowed = active * max_percent // 100
+    return max(allowed, 1) if max_percent and active > 1 else allowed
 
 
 @dataclass(frozen=True)
@@ -57,32 +92,25 @@ def read_rows(profile: SourceProfile, path: Path,
               on_progress: Callable[[int], None] = lambda _: None) -> Iterator[SourceRow]:
     """The file's rows, checked against the profile's columns before the first is given.
 
-    Raises ExtractError for a missing file, undecodable text or a header that does not
-    fit the profile. Rows with the wrong number of fields come with their problem set.
+    Raises ExtractError for a missing file, undecodable text, a header that does not fit
+    the profile, or a quoted value whose closing quote is missing (naming the line where it
+    opens). Rows with the wrong number of fields come with their problem set.
     """
     if not path.is_file():
         raise ExtractError(f"{path}: no such file")
     handle = path.open("rb")
     try:
-        lines = _decoded_lines(handle, path, profile, on_progress)
-        reader = csv.reader(lines, delimiter=profile.delimiter)
-        try:
-            header = next(reader, None)
-        except csv.Error as error:
-            raise ExtractError(f"{path}: line 1: not readable as CSV: {error}") from None
+        lines = _RecordLines(_decoded_lines(handle, path, profile, on_progress))
+        # Strict: an unclosed quote is an error, not a value that swallows the rest of the
+        # file (whose rows would then look vanished and be retired).
+        reader = csv.reader(lines, delimiter=profile.delimiter, strict=True)
+        header = _next_record(reader, lines, path, profile)
         if not header:
             raise ExtractError(f"{path}: the file is empty; a {profile.name} extract starts "
                                "with a header row")
-        _check_header(path, profile, header)
+        header = check_header(path, profile, header)
         number = 0
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                raise ExtractError(f"{path}: line {reader.line_num}: not readable as CSV: "
-                                   f"{error}") from None
+        while (fields := _next_record(reader, lines, path, profile)) is not None:
             if not any(field.strip() for field in fields):
                 continue  # blank lines carry nothing
             number += 1
@@ -94,6 +122,65 @@ def read_rows(profile: SourceProfile, path: Path,
             yield SourceRow(number, reader.line_num, values, fields, problem)
     finally:
         handle.close()
+
+
+class _RecordLines:
+    """The file's lines, keeping those of the record being read to explain a CSV error."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines, self.held = lines, []
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.held.append(line)
+        return line
+
+
+def _next_record(reader, lines: _RecordLines, path: Path,
+                 profile: SourceProfile) -> list[str] | None:
+    """The next record's fields, or None at the end of the file."""
+    first_line = reader.line_num + 1
+    lines.held.clear()
+    try:
+        return next(reader)
+    except StopIteration:
+        return None
+    except csv.Error as error:
+        opened = _unclosed_quote(lines.held, profile.delimiter)
+        if opened is None:
+            raise ExtractError(f"{path}: line {reader.line_num}: not readable as CSV: "
+                               f"{error}") from None
+        raise ExtractError(
+            f"{path}: line {first_line + opened}: a quoted value opens on this line and its "
+            f"closing quote is missing (reading stopped at line {reader.line_num}: {error}); "
+            "correct the quotes and import the whole file again") from None
+
+
+def _unclosed_quote(lines: list[str], delimiter: str) -> int | None:
+    """Which of a record's lines opens its last quoted value (0 = the first), if any.
+
+    The strict reader fails either at the end of the file inside a quoted value or at a
+    quote that is followed by neither a delimiter nor the end of a line: in both cases the
+    value at fault is the last one opened with a quote.
+    """
+    opened, in_quotes, field_start = None, False, True
+    for number, line in enumerate(lines):
+        index = 0
+        while index < len(line):
+            char = line[index]
+            if in_quotes:
+                if char == '"' and line[index + 1:index + 2] == '"':
+                    index += 1  # a doubled quote stands for one quote inside the value
+                elif char == '"':
+                    in_quotes = False
+            elif field_start and char == '"':
+                in_quotes, opened = True, number
+            field_start = not in_quotes and char in (delimiter, "\r", "\n")
+            index += 1
+    return opened
 
 
 def _decoded_lines(handle, path: Path, profile: SourceProfile,
@@ -116,15 +203,23 @@ def _decoded_lines(handle, path: Path, profile: SourceProfile,
                 "'encoding' in the profile") from None
 
 
-def _check_header(path: Path, profile: SourceProfile, header: list[str]) -> None:
+def check_header(path: Path, profile: SourceProfile, header: list[str]) -> list[str]:
+    """The header's column names, stripped, once the file is known to be this extract.
+
+    Every check is one pass over the header (a set, a counter), so a file of 20,000
+    columns costs ten times one of 2,000, not a hundred.
+    """
     header = [column.strip() for column in header]
-    duplicates = sorted({c for c in header if header.count(c) > 1})
+    counts = Counter(header)
+    duplicates = sorted(column for column, count in counts.items() if count > 1)
     if duplicates:
-        raise ExtractError(f"{path}: the header repeats column(s) {', '.join(duplicates)}")
+        shown = ", ".join(duplicates[:8]) + (f" and {len(duplicates) - 8} more"
+                                             if len(duplicates) > 8 else "")
+        raise ExtractError(f"{path}: the header repeats column(s) {shown}")
     wanted = profile.required_columns()
-    missing = [column for column in wanted if column not in header]
+    missing = [column for column in wanted if column not in counts]
     if not missing:
-        return
+        return header
     if len(missing) > len(wanted) * (1 - LOOKS_LIKE_SHARE):
         raise ExtractError(
             f"{path}: this does not look like a {profile.name} extract: {len(missing)} of "
@@ -195,15 +290,32 @@ class BatchWriter:
         for parsed in missing:
             parsed.uprn = self.register.uprn_for(parsed.postcode, parsed.address)
 
-    def retire_vanished(self) -> None:
-        """Records of this source that the file no longer holds are retired, not deleted."""
+    def retire_vanished(self, path: Path, *, active_before: int,
+                        max_percent: int | None) -> None:
+        """Records of this source that the file no longer holds are retired, not deleted.
+
+        Raises TooManyRetired when they are more than `max_percent` of the `active_before`
+        records allow (see `retirable`); None allows any number.
+        """
         imp = self.extract_import
-        imp.retired = (SourceRecord.objects
-                       .filter(source=self.profile.name, retired_at__isnull=True)
-                       .exclude(last_seen=imp).update(retired_at=self.now))
+        vanished = (SourceRecord.objects.filter(source=self.profile.name,
+                                                retired_at__isnull=True)
+                    .exclude(last_seen=imp))
+        if max_percent is not None:
+            retiring = vanished.count()
+            if retiring > retirable(active_before, max_percent):
+                raise TooManyRetired(path, self.profile.name, retiring=retiring,
+                                     active=active_before, max_percent=max_percent,
+                                     rows=imp.read, quarantined=imp.quarantined)
+        imp.retired = vanished.update(retired_at=self.now)
 
 
 def _as_csv_line(fields: list[str]) -> str:
+    """The quarantined row as the system sent it, for whoever corrects it at the source.
+
+    Kept exactly (no apostrophes): it is evidence of what came in, stored in the database,
+    not a file for a spreadsheet.
+    """
     out = io.StringIO()
     csv.writer(out).writerow(fields)
     return out.getvalue().rstrip("\r\n")

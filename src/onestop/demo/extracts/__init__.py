@@ -33,6 +33,8 @@ def write_extracts(population: Population, folder: Path) -> dict[str, int]:
     for extract in extracts:
         extract.write(folder)
     with (folder / GROUND_TRUTH).open("w", newline="", encoding="utf-8") as handle:
+        # Input for scoring linkage (read_ground_truth), beside the extracts it describes:
+        # source names, their record ids and numbers, written as the extracts are.
         writer = csv.writer(handle)
         writer.writerow(["source", "source_record_id", "resident"])
         for extract in extracts:

@@ -47,6 +47,10 @@ class Extract:
     def write(self, folder: Path) -> Path:
         path = folder / self.filename
         with path.open("w", newline="", encoding="utf-8") as handle:
+            # Plain csv, not onestop.core.csvfiles: this is a back-office system's export,
+            # an input our import reads back, not a report for a spreadsheet. Written as
+            # the system would write it ("+44 7700 900123" as given); an apostrophe would
+            # make the demo's phones and names something no real extract holds.
             writer = csv.DictWriter(handle, fieldnames=self.header)
             writer.writeheader()
             writer.writerows(self.rows)

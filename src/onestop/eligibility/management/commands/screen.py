@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from onestop.core.csvfiles import safe_writer
 from onestop.eligibility.queries import published_rules
 from onestop.eligibility.screening import connect, read_main_database, screen
 from onestop.people.models import Person
@@ -20,15 +20,6 @@ ADDRESS = tuple(f"household__property__{field}" for field in
                 ("address_line_1", "address_line_2", "town", "postcode"))
 COLUMNS = ["person_id", "given_name", "family_name", "date_of_birth", "address", "postcode",
            "lgsl", "service", "reason"]
-
-
-# A cell a spreadsheet would read as a formula (names and addresses come from extracts and
-# self-service, so anyone could have typed one) is quoted so it stays text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    return f"'{value}" if value and value.startswith(FORMULA_START) else value
 
 
 class Command(BaseCommand):
@@ -76,7 +67,9 @@ class Command(BaseCommand):
         by_lgsl = {s.lgsl: (s, d) for s, _, d in rules}
         handle = out.open("w", newline="", encoding="utf-8") if out else self.stdout
         try:
-            writer = csv.writer(handle)
+            # Names and addresses come from extracts and self-service, reasons and labels
+            # from service owners: any of them could be a formula a spreadsheet would run.
+            writer = safe_writer(handle)
             writer.writerow(COLUMNS)
             # Plain values, not model instances: a campaign list can run to a million rows.
             people = {}
@@ -90,9 +83,9 @@ class Command(BaseCommand):
                 given, family, born, line_1, line_2, town, postcode = people[person_id]
                 service, definition = by_lgsl[lgsl]
                 address = ", ".join(part for part in (line_1, line_2, town, postcode) if part)
-                writer.writerow([person_id, *map(spreadsheet_safe, (given, family)),
-                                 born or "", spreadsheet_safe(address), postcode or "",
-                                 lgsl, service.label, definition.eligible_reason])
+                writer.writerow([person_id, given, family, born or "", address,
+                                 postcode or "", lgsl, service.label,
+                                 definition.eligible_reason])
         finally:
             if out:
                 handle.close()
