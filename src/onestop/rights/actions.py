@@ -1,0 +1,105 @@
+"""Every write of the rights context: a subject access export, audited and logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from onestop.core.actions import do_record_access, do_record_audit_event
+from onestop.core.models import AuditEvent
+from onestop.people.models import Person
+from onestop.people.queries import can_see_person
+from onestop.rights.subject_access import section_counts, subject_access_record
+from onestop.staff.models import Role
+
+__all__ = ["FORMATS", "SubjectAccessDenied", "do_check_subject_access",
+           "do_export_subject_access", "do_export_subject_access_as_operator", "refusal"]
+
+FORMATS = ("json", "html")
+PURPOSE = "subject access"
+
+
+class SubjectAccessDenied(PermissionError):
+    """The user may not export this resident's record (views answer 403)."""
+
+
+@dataclass(frozen=True)
+class SubjectAccessExport:
+    person: Person
+    form: str
+    record: dict[str, Any]
+
+
+def _check_form(form: str) -> None:
+    if form not in FORMATS:
+        raise ValueError(f"format {form!r} is not one of {', '.join(FORMATS)}")
+
+
+def _audit(person: Person, form: str, record: dict[str, Any], *, actor=None,
+           claimed_identity: str = "", terminal: str = "") -> None:
+    counts = section_counts(record)
+    do_record_audit_event(
+        AuditEvent.Kind.SUBJECT_ACCESS, actor=actor, claimed_identity=claimed_identity,
+        terminal=terminal, detail=f"person {person.pk} exported as {form}",
+        after={"person": person.pk, "format": form, "sections": counts})
+
+
+def refusal(user, person: Person | None) -> str | None:
+    """Why `user` may not export `person`'s record, or None when they may: the one place
+    that decides it. Only an administrator, and only for a resident they may see."""
+    if not user.is_authenticated or not user.has_role(Role.ADMINISTRATOR):
+        return "only an administrator can export a resident's record"
+    if person is None or not can_see_person(user, person):
+        return "this resident is outside the authorities you act for"
+    return None
+
+
+def do_check_subject_access(user, person: Person | None, *, person_id: int,
+                            path: str = "") -> None:
+    """Refuse (SubjectAccessDenied) anyone `refusal` names a reason for, writing the refusal
+    to the access log first: a refused export is what a data-protection officer looks for.
+    `person` is None when no resident has `person_id`."""
+    reason = refusal(user, person)
+    if reason is None:
+        return
+    if user.is_authenticated:
+        do_record_access(user=user, person=person, granted=False, purpose=PURPOSE,
+                         subject=f"person {person_id}", path=path)
+    raise SubjectAccessDenied(reason)
+
+
+def do_export_subject_access(user, person: Person, *, form: str, path: str = "",
+                             terminal: str = "") -> SubjectAccessExport:
+    """Everything held about `person`, for an administrator who may see them.
+
+    Refused (SubjectAccessDenied, logged) for anyone else. Granted, the export is a view of
+    the record with purpose "subject access" in the access log (so the file lists itself)
+    and an audit event naming the person, the format and how many records of each kind
+    went; both are written with the gathering, in one transaction.
+    """
+    _check_form(form)
+    do_check_subject_access(user, person, person_id=person.pk, path=path)
+    with transaction.atomic():
+        do_record_access(user=user, person=person, granted=True, purpose=PURPOSE,
+                         subject=f"person {person.pk}", path=path)
+        record = subject_access_record(person.pk, produced_by=_produced_by(user))
+        _audit(person, form, record, actor=user, terminal=terminal)
+    return SubjectAccessExport(person, form, record)
+
+
+@transaction.atomic
+def do_export_subject_access_as_operator(person: Person, *, form: str, operator: str
+                                         ) -> SubjectAccessExport:
+    """The same export for an installation's data-protection officer at the command line,
+    where there is no member of staff to check: whoever can run commands on the server
+    already holds the whole database. `operator` (the account that ran it) is audited."""
+    _check_form(form)
+    record = subject_access_record(person.pk, produced_by=f"command line ({operator})")
+    _audit(person, form, record, claimed_identity=operator, terminal="command line")
+    return SubjectAccessExport(person, form, record)
+
+
+def _produced_by(user) -> str:
+    return user.get_full_name() or user.username
