@@ -1,7 +1,9 @@
-"""Every write of the rights context: a subject access export, audited and logged."""
+"""Every write of the rights context: a subject access export (audited and logged) and the
+application of the retention policy (onestop.rights.retention)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +13,11 @@ from onestop.core.actions import do_record_access, do_record_audit_event
 from onestop.core.models import AuditEvent
 from onestop.people.models import Person
 from onestop.people.queries import can_see_person
+from onestop.rights import retention
 from onestop.rights.subject_access import section_counts, subject_access_record
 from onestop.staff.models import Role
 
-__all__ = ["FORMATS", "SubjectAccessDenied", "do_check_subject_access",
+__all__ = ["FORMATS", "SubjectAccessDenied", "do_apply_retention", "do_check_subject_access",
            "do_export_subject_access", "do_export_subject_access_as_operator", "refusal"]
 
 FORMATS = ("json", "html")
@@ -103,3 +106,24 @@ def do_export_subject_access_as_operator(person: Person, *, form: str, operator:
 
 def _produced_by(user) -> str:
     return user.get_full_name() or user.username
+
+
+def do_apply_retention(policy: retention.Policy, *, today: dt.date, dry_run: bool = False,
+                       batch_size: int = retention.BATCH_SIZE) -> dict[str, int]:
+    """Delete or anonymise every record past its retention period on `today`.
+
+    Works kind by kind in batches, each batch its own transaction, so a failure half-way
+    leaves every batch done whole and the rest untouched; a second run finds nothing to do.
+    Returns the count per kind (what a run would do, with `dry_run`, which changes nothing).
+    A real run records one audit event (retention_applied) with the counts, even when they
+    are all 0, so the trail shows the policy was applied that day.
+    """
+    counts = {rule.kind.name: (rule.count(today) if dry_run else rule.apply(today, batch_size))
+              for rule in policy.rules}
+    if not dry_run:
+        done = ", ".join(f"{kind} {count}" for kind, count in counts.items() if count)
+        do_record_audit_event(
+            AuditEvent.Kind.RETENTION_APPLIED, terminal="command line",
+            detail=f"retention applied on {today.isoformat()}: {done or 'nothing due'}",
+            after={"today": today.isoformat(), "policy": str(policy.path), "counts": counts})
+    return counts
