@@ -12,13 +12,12 @@ from django.db import transaction
 from onestop.core.actions import do_record_access, do_record_audit_event
 from onestop.core.models import AuditEvent
 from onestop.people.models import Person
-from onestop.people.queries import can_see_person
 from onestop.rights import retention
+from onestop.rights.queries import subject_access_refusal
 from onestop.rights.subject_access import section_counts, subject_access_record
-from onestop.staff.models import Role
 
 __all__ = ["FORMATS", "SubjectAccessDenied", "do_apply_retention", "do_check_subject_access",
-           "do_export_subject_access", "do_export_subject_access_as_operator", "refusal"]
+           "do_export_subject_access", "do_export_subject_access_as_operator"]
 
 FORMATS = ("json", "html")
 PURPOSE = "subject access"
@@ -49,22 +48,12 @@ def _audit(person: Person, form: str, record: dict[str, Any], *, actor=None,
         after={"person": person.pk, "format": form, "sections": counts})
 
 
-def refusal(user, person: Person | None) -> str | None:
-    """Why `user` may not export `person`'s record, or None when they may: the one place
-    that decides it. Only an administrator, and only for a resident they may see."""
-    if not user.is_authenticated or not user.has_role(Role.ADMINISTRATOR):
-        return "only an administrator can export a resident's record"
-    if person is None or not can_see_person(user, person):
-        return "this resident is outside the authorities you act for"
-    return None
-
-
 def do_check_subject_access(user, person: Person | None, *, person_id: int,
                             path: str = "") -> None:
-    """Refuse (SubjectAccessDenied) anyone `refusal` names a reason for, writing the refusal
-    to the access log first: a refused export is what a data-protection officer looks for.
-    `person` is None when no resident has `person_id`."""
-    reason = refusal(user, person)
+    """Refuse (SubjectAccessDenied) anyone `subject_access_refusal` gives a reason for,
+    writing the refusal to the access log first: a refused export is what a data-protection
+    officer looks for. `person` is None when no resident has `person_id`."""
+    reason = subject_access_refusal(user, person)
     if reason is None:
         return
     if user.is_authenticated:
