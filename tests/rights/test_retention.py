@@ -41,7 +41,7 @@ from onestop.people.actions import do_add_email, do_open_person_record
 from onestop.rights import retention
 from onestop.rights.actions import do_apply_retention
 from onestop.rights.retention import REMOVED, SHIPPED_POLICY, load_policy
-from tests.cases.factories import BINS, a_back_office_officer, a_case, a_team
+from tests.cases.factories import BINS, a_back_office_officer, a_case, a_team, at
 from tests.matching.factories import an_extract_import
 from tests.personas import a_resident, an_adviser
 
@@ -155,8 +155,12 @@ def held():
 
 
 def run(*args: str) -> tuple[dict[str, int], str]:
+    return run_on(TODAY.isoformat(), *args)
+
+
+def run_on(today: str, *args: str) -> tuple[dict[str, int], str]:
     out = StringIO()
-    call_command("apply_retention", "--today", TODAY.isoformat(), *args, stdout=out)
+    call_command("apply_retention", "--today", today, *args, stdout=out)
     text = out.getvalue()
     return {kind: int(n) for kind, n in re.findall(r"^  (\w+)\s+(\d+) ", text, re.M)}, text
 
@@ -339,3 +343,19 @@ def test_the_shipped_policy_has_a_period_and_a_reason_for_every_kind():
     assert [rule.kind.name for rule in policy.rules] == list(retention.KIND_NAMES)
     assert all(rule.reason for rule in policy.rules)
     assert str(policy.rules[0].period) == "6 years"
+
+
+def test_a_case_is_kept_for_the_whole_period_counted_from_the_day_after_it_closed():
+    team = a_team(services=(BINS,))
+    officer = a_back_office_officer(team)
+    case = a_closed_case(team, officer, a_resident(), at(2020, 12, 7, 10))
+    kept, _ = run_on("2026-12-07")
+    assert kept["closed_cases"] == 0
+    gone, _ = run_on("2026-12-08")
+    assert gone["closed_cases"] == 1
+    assert Case.objects.get(pk=case.pk).title == REMOVED
+
+
+def test_a_year_from_29_february_ends_on_28_february():
+    start = retention.Period(1, "years").start_of_keeping(dt.date(2028, 2, 29))
+    assert timezone.localtime(start).date() == dt.date(2027, 2, 28)

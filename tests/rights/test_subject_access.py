@@ -223,6 +223,14 @@ def test_an_id_no_resident_has_is_refused_like_any_other_and_logged(client):
     assert (refusal.person, refusal.subject, refusal.granted) == (None, "person 987654", False)
 
 
+def test_an_id_past_the_integer_range_is_refused_not_an_error(client):
+    admin = an_administrator()
+    client.force_login(admin)
+    response = client.get(f"/people/{'9' * 20}/subject-access/")
+    assert response.status_code == 403
+    assert RecordAccess.objects.get(user=admin).subject == f"person {'9' * 20}"[:80]
+
+
 @pytest.mark.parametrize("data", [{}, {"format": "pdf"}, {"format": ""}])
 def test_a_missing_or_unknown_format_is_a_400_naming_it_and_exports_nothing(client, data):
     resident = a_resident(MID_SUFFOLK)

@@ -30,7 +30,8 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def subject_access(request, person_id: int):
-    person = Person.objects.filter(pk=person_id).first()
+    # An id past the database's integer range names no one (and must not reach the query).
+    person = Person.objects.filter(pk=person_id).first() if person_id < 2**63 else None
     try:
         # An id no resident has is refused like a resident out of authority (and logged
         # the same way), so that the answer tells no one which ids are residents.
