@@ -91,7 +91,8 @@ def _period(path: Path, name: str, value) -> Period:
 
 def _delete(model) -> Callable[[QuerySet], int]:
     def treat(batch: QuerySet) -> int:
-        _, per_model = batch.delete()
+        ids = list(batch.values_list("pk", flat=True))
+        _, per_model = model.objects.filter(pk__in=ids).delete()
         return per_model.get(model._meta.label, 0)
     return treat
 
@@ -211,7 +212,10 @@ class Rule:
                            [:batch_size])
                 if not ids:
                     return done
-                treated = self.kind.treat(self.due(today).filter(pk__in=ids))
+                # Locked and checked again: a case reopened since the ids were read is
+                # no longer past its period, and is left alone.
+                batch = self.due(today).filter(pk__in=ids).select_for_update(of=("self",))
+                treated = self.kind.treat(batch)
                 if treated == 0:
                     # Nothing changed, so the same batch would come back for ever.
                     raise RuntimeError(f"retention of {self.kind.name} made no progress on "
