@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "onestop.eligibility",
     "onestop.integrations",
     "onestop.lifeevents",
+    "onestop.rights",
     "onestop.demo",
 ]
 

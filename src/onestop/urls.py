@@ -19,6 +19,7 @@ urlpatterns = [
     path("eligibility/", include("onestop.eligibility.urls")),
     path("integrations/", include("onestop.integrations.urls")),
     path("", include("onestop.lifeevents.urls")),
+    path("", include("onestop.rights.urls")),
     path("", include("onestop.portal.urls")),
     path("api/v1/", include("onestop.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
