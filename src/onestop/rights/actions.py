@@ -11,6 +11,7 @@ from django.db import transaction
 
 from onestop.core.actions import do_record_access, do_record_audit_event
 from onestop.core.models import AuditEvent
+from onestop.core.refusals import AccessRefused
 from onestop.people.models import Person
 from onestop.rights import retention
 from onestop.rights.queries import subject_access_refusal
@@ -23,8 +24,9 @@ FORMATS = ("json", "html")
 PURPOSE = "subject access"
 
 
-class SubjectAccessDenied(PermissionError):
-    """The user may not export this resident's record (views answer 403)."""
+class SubjectAccessDenied(AccessRefused):
+    """The user may not export this resident's record: a 403, which the refusal log
+    (onestop.core.refusals) writes to the access log with purpose "subject access"."""
 
 
 @dataclass(frozen=True)
@@ -48,18 +50,13 @@ def _audit(person: Person, form: str, record: dict[str, Any], *, actor=None,
         after={"person": person.pk, "format": form, "sections": counts})
 
 
-def do_check_subject_access(user, person: Person | None, *, person_id: int,
-                            path: str = "") -> None:
-    """Refuse (SubjectAccessDenied) anyone `subject_access_refusal` gives a reason for,
-    writing the refusal to the access log first: a refused export is what a data-protection
-    officer looks for. `person` is None when no resident has `person_id`."""
+def do_check_subject_access(user, person: Person | None, *, person_id: int) -> None:
+    """Refuse (SubjectAccessDenied) anyone `subject_access_refusal` gives a reason for.
+    `person` is None when no resident has `person_id`."""
     reason = subject_access_refusal(user, person)
-    if reason is None:
-        return
-    if user.is_authenticated:
-        do_record_access(user=user, person=person, granted=False, purpose=PURPOSE,
-                         subject=f"person {person_id}", path=path)
-    raise SubjectAccessDenied(reason)
+    if reason is not None:
+        raise SubjectAccessDenied(reason, person=person, subject=f"person {person_id}",
+                                  purpose=PURPOSE)
 
 
 def do_export_subject_access(user, person: Person, *, form: str, path: str = "",
@@ -72,7 +69,7 @@ def do_export_subject_access(user, person: Person, *, form: str, path: str = "",
     went; both are written with the gathering, in one transaction.
     """
     _check_form(form)
-    do_check_subject_access(user, person, person_id=person.pk, path=path)
+    do_check_subject_access(user, person, person_id=person.pk)
     with transaction.atomic():
         do_record_access(user=user, person=person, granted=True, purpose=PURPOSE,
                          subject=f"person {person.pk}", path=path)
