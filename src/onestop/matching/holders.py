@@ -1,7 +1,8 @@
 """Which council holds each source record: the profile's `held_by`, narrowed by address.
 
 A system such as a shared revenues and benefits service is held by several councils; a
-record in it is the business of the council its address lies in, not of every partner,
+record in it is the business of the council its address lies in (by its UPRN, else its
+postcode, which the register places in one district), not of every partner,
 so each record gets one holder. Worked out set-based after each import, in its
 transaction, for the records the file holds.
 """
@@ -9,6 +10,7 @@ transaction, for the records the file holds.
 from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from onestop.authorities.models import Authority
 from onestop.matching.models import ExtractImport, SourceRecord
@@ -37,7 +39,9 @@ def assign_holders(extract_import: ExtractImport, holders: list[int]) -> None:
     if len(holders) <= 1:
         records.update(held_by_id=holders[0] if holders else None)
         return
-    in_area = (Property.authorities.through.objects
-               .filter(property__uprn=OuterRef("uprn"), authority_id__in=holders)
-               .order_by("authority_id").values("authority_id")[:1])
-    records.update(held_by_id=Subquery(in_area))
+    holding = Property.authorities.through.objects.filter(authority_id__in=holders) \
+        .order_by("authority_id").values("authority_id")
+    # The address's UPRN, else its postcode: a postcode lies in one district.
+    records.update(held_by_id=Coalesce(
+        Subquery(holding.filter(property__uprn=OuterRef("uprn"))[:1]),
+        Subquery(holding.filter(property__postcode=OuterRef("postcode"))[:1])))

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 # The shipped profiles' held_by when this field came in; records imported before it get
 # the holder an import would give them now.
@@ -26,10 +27,11 @@ def assign_shipped_holders(apps, schema_editor):
         if len(holders) == 1:
             records.update(held_by_id=holders[0])
         elif holders:
-            records.update(held_by_id=Subquery(
-                PropertyAuthority.objects.filter(property__uprn=OuterRef("uprn"),
-                                                 authority_id__in=holders)
-                .order_by("authority_id").values("authority_id")[:1]))
+            holding = PropertyAuthority.objects.filter(authority_id__in=holders) \
+                .order_by("authority_id").values("authority_id")
+            records.update(held_by_id=Coalesce(
+                Subquery(holding.filter(property__uprn=OuterRef("uprn"))[:1]),
+                Subquery(holding.filter(property__postcode=OuterRef("postcode"))[:1])))
 
 
 class Migration(migrations.Migration):
