@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from onestop.config import (
     ENVIRONMENTS,
+    check_production_hosts,
+    check_production_secret_key,
     database_config,
     env_bool,
     env_choice,
@@ -37,6 +39,8 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required in production")
     SECRET_KEY = f"onestop-{ONESTOP_ENV}-only-not-secret"
+elif PRODUCTION:
+    check_production_secret_key(SECRET_KEY)
 
 DEBUG = env_bool("DEBUG", default=False)
 if PRODUCTION and DEBUG:
@@ -47,6 +51,8 @@ ALLOWED_HOSTS = env_list(
 )
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required in production (comma-separated)")
+if PRODUCTION:
+    check_production_hosts(ALLOWED_HOSTS)
 
 DATABASES = {
     "default": database_config(
@@ -164,6 +170,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    # OneStop's host has no subdomains of its own to serve over plain HTTP; "preload" only
+    # consents to the browsers' list, which the council must still apply for.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     if env_bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
