@@ -56,6 +56,16 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_hourly_limits(name: str, default: int, everyone_default: int) -> tuple[int, int]:
+    """An anonymous write's limits: `<name>` an hour from one address, `<name>_ALL` from
+    everyone together, which cannot be the smaller."""
+    per_address = env_int(name, default, minimum=1)
+    everyone = env_int(f"{name}_ALL", everyone_default, minimum=1)
+    if everyone < per_address:
+        raise ImproperlyConfigured(f"{name}_ALL={everyone} must be at least {name}={per_address}")
+    return per_address, everyone
+
+
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     value = os.environ.get(name, default)
     if value not in choices:

@@ -20,6 +20,7 @@ from onestop.config import (
     database_config,
     env_bool,
     env_choice,
+    env_hourly_limits,
     env_int,
     env_list,
     env_str,
@@ -197,15 +198,24 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Residents' self-service life-event page needs no sign-in, so it takes at most this many
-# reports an hour from one address, and this many from everyone together, before it asks
-# people to try later (or ring): enough for a family, too few to bury the advisers' list.
-SELF_SERVICE_REPORTS_PER_HOUR = env_int("SELF_SERVICE_REPORTS_PER_HOUR", 5, minimum=1)
-SELF_SERVICE_REPORTS_PER_HOUR_ALL = env_int("SELF_SERVICE_REPORTS_PER_HOUR_ALL", 200, minimum=1)
-if SELF_SERVICE_REPORTS_PER_HOUR_ALL < SELF_SERVICE_REPORTS_PER_HOUR:
-    raise ImproperlyConfigured(
-        f"SELF_SERVICE_REPORTS_PER_HOUR_ALL={SELF_SERVICE_REPORTS_PER_HOUR_ALL} must be at least "
-        f"SELF_SERVICE_REPORTS_PER_HOUR={SELF_SERVICE_REPORTS_PER_HOUR}")
+# What people who are not signed in may write, an hour, from one address and from everyone
+# together, before the page asks them to try later or ring (onestop.core.limits).
+# Life events: enough for a family, too few to bury the advisers' list of reports to check.
+SELF_SERVICE_REPORTS_PER_HOUR, SELF_SERVICE_REPORTS_PER_HOUR_ALL = env_hourly_limits(
+    "SELF_SERVICE_REPORTS_PER_HOUR", 5, 200)
+# Services started on the web (each one a contact in the records), and pages saved in them
+# (a script is a handful of pages; going back and correcting costs a few more).
+SELF_SERVICE_STARTS_PER_HOUR, SELF_SERVICE_STARTS_PER_HOUR_ALL = env_hourly_limits(
+    "SELF_SERVICE_STARTS_PER_HOUR", 20, 2000)
+SELF_SERVICE_PAGES_PER_HOUR, SELF_SERVICE_PAGES_PER_HOUR_ALL = env_hourly_limits(
+    "SELF_SERVICE_PAGES_PER_HOUR", 300, 30000)
+# A kiosk is one address serving everyone who walks into the one-stop shop: a resident every
+# few minutes, each with two or three services, so one address gets six times the web's
+# allowance; the total for all kiosks is what the offices' kiosks together could need.
+KIOSK_STARTS_PER_HOUR, KIOSK_STARTS_PER_HOUR_ALL = env_hourly_limits(
+    "KIOSK_STARTS_PER_HOUR", 120, 1200)
+KIOSK_PAGES_PER_HOUR, KIOSK_PAGES_PER_HOUR_ALL = env_hourly_limits(
+    "KIOSK_PAGES_PER_HOUR", 1800, 18000)
 # Proxies (load balancers) in front of OneStop that each append the address they were sent
 # from to X-Forwarded-For. 0: the header is ignored, anyone could write it; the sender is
 # REMOTE_ADDR.

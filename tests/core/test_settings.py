@@ -139,3 +139,19 @@ def test_the_deployment_check_still_speaks_when_a_council_turns_hsts_preload_off
     # The defaults are what make the check clean: turning one off is seen, not hidden.
     result = run_check("--deploy", **production(tmp_path, SECURE_HSTS_PRELOAD="false"))
     assert "security.W021" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"SELF_SERVICE_STARTS_PER_HOUR": "0"}, "SELF_SERVICE_STARTS_PER_HOUR='0' must be at least 1"),
+    ({"SELF_SERVICE_PAGES_PER_HOUR_ALL": "many"},
+     "SELF_SERVICE_PAGES_PER_HOUR_ALL='many' is not a whole number"),
+    # A larger allowance for one kiosk than the default for all of them together.
+    ({"KIOSK_STARTS_PER_HOUR": "2000"},
+     "KIOSK_STARTS_PER_HOUR_ALL=1200 must be at least KIOSK_STARTS_PER_HOUR=2000"),
+    ({"KIOSK_PAGES_PER_HOUR": "500", "KIOSK_PAGES_PER_HOUR_ALL": "400"},
+     "KIOSK_PAGES_PER_HOUR_ALL=400 must be at least KIOSK_PAGES_PER_HOUR=500"),
+])
+def test_a_bad_anonymous_write_limit_is_named(tmp_path, env, message):
+    result = run_check(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
