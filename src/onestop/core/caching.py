@@ -44,8 +44,8 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if not may_be_cached(request, response):
-            # no-store keeps it out of every cache, the back-forward cache included;
-            # Django adds no-cache, must-revalidate, private and an Expires in the past for
-            # older caches.
+            # no-store keeps it out of the browser's caches (browsers also keep such pages
+            # out of their back-forward cache); Django adds no-cache, must-revalidate,
+            # private, max-age=0 and an Expires of now for older caches.
             add_never_cache_headers(response)
         return response
