@@ -180,6 +180,41 @@ def test_a_kiosk_is_counted_apart_from_the_web_with_its_own_larger_allowance(set
     assert (counted(Kind.WEB_SERVICE_STARTED), counted(Kind.KIOSK_SERVICE_STARTED)) == (1, 2)
 
 
+# --- every kind, per address and for everyone --------------------------------------------
+
+
+def started(prefix: str):
+    return lambda browser, home: start(browser, prefix)
+
+
+def saved_about_me(prefix: str):
+    def write(browser, home):
+        about = start(browser, prefix)["Location"]
+        return about_me(browser, about, home)
+    return write
+
+
+KINDS = [  # (the write, its per-address setting, the words of its refusal page)
+    (started("services"), "SELF_SERVICE_STARTS_PER_HOUR", "online"),
+    (saved_about_me("services"), "SELF_SERVICE_PAGES_PER_HOUR", "online"),
+    (started("kiosk"), "KIOSK_STARTS_PER_HOUR", "at our kiosks"),
+    (saved_about_me("kiosk"), "KIOSK_PAGES_PER_HOUR", "at our kiosks"),
+]
+
+
+@pytest.mark.parametrize(("write", "setting", "where"), KINDS)
+def test_each_kind_is_limited_per_address_and_for_everyone(settings, home, write, setting,
+                                                           where):
+    setattr(settings, setting, 1)
+    assert write(a_browser(HOME, "a"), home).status_code == 302
+    assert write(a_browser(HOME, "b"), home).status_code == 429
+    setattr(settings, setting, 5)
+    setattr(settings, f"{setting}_ALL", 2)
+    assert write(a_browser(NEIGHBOUR, "c"), home).status_code == 302
+    refused = write(a_browser("192.0.2.77", "d"), home)
+    refused_saying(refused, f"more requests in the last hour than we can take {where}")
+
+
 # --- every anonymous write path --------------------------------------------------------------
 
 # Every URL that takes a POST from someone not signed in, and why it is not counted here if
