@@ -137,6 +137,7 @@ def staff_pages(resident, officer) -> list[tuple[Client, str]]:
         (councillor, "/cases/enquiries/new/"),
         (administrator, "/access-log/"),
         (administrator, "/integrations/dead-letters/"),
+        (administrator, "/admin/"),
     ]
 
 
@@ -144,7 +145,7 @@ def resident_pages(resident) -> list[tuple[Client, str]]:
     web, kiosk = a_browser("w"), a_browser("k")
     pages = [(Client(), url) for url in (
         "/sign-in/", "/sign-in/password/", "/services/", "/services/?q=bin", "/kiosk/",
-        "/services/life-events/")]
+        "/services/life-events/", "/admin/login/")]
     for browser, prefix in ((web, "services"), (kiosk, "kiosk")):
         about = begin(browser, prefix, BINS)
         pages.append((browser, about))
