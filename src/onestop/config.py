@@ -56,6 +56,16 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_hourly_limits(name: str, default: int, everyone_default: int) -> tuple[int, int]:
+    """An anonymous write's limits: `<name>` an hour from one address, `<name>_ALL` from
+    everyone together, which cannot be the smaller."""
+    per_address = env_int(name, default, minimum=1)
+    everyone = env_int(f"{name}_ALL", everyone_default, minimum=1)
+    if everyone < per_address:
+        raise ImproperlyConfigured(f"{name}_ALL={everyone} must be at least {name}={per_address}")
+    return per_address, everyone
+
+
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     value = os.environ.get(name, default)
     if value not in choices:
@@ -96,3 +106,40 @@ def database_config(url: str, base_dir: Path) -> dict:
         # fail at once instead of waiting), so parallel-access tests behave as in use.
         config["TEST"] = {"NAME": str(name.with_name(f"test_{name.name}"))}
     return config
+
+
+# Django's own deployment check (`check --deploy`, security.W009) calls a key weaker than
+# this guessable; a guessable key forges sessions and password-reset links.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 5
+
+
+def check_production_secret_key(key: str) -> str:
+    """Refuse a SECRET_KEY that is short, repetitive or Django's generated placeholder,
+    naming the variable and how to make a good one, never printing the key."""
+    make_one = "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY (or SECRET_KEY_FILE) is {len(key)} characters long; production needs "
+            f"at least {SECRET_KEY_MIN_LENGTH} random ones: {make_one}")
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY (or SECRET_KEY_FILE) has only {len(set(key))} different characters; "
+            f"production needs at least {SECRET_KEY_MIN_DISTINCT}: {make_one}")
+    if key.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY (or SECRET_KEY_FILE) is a key Django generated for development: "
+            f"{make_one}")
+    return key
+
+
+def check_production_hosts(hosts: list[str]) -> list[str]:
+    """Refuse a wildcard in ALLOWED_HOSTS: with it, a forged Host header makes OneStop
+    write links (in emails, in redirects) to an attacker's site."""
+    wild = [host for host in hosts if "*" in host]
+    if wild:
+        raise ImproperlyConfigured(
+            f"ALLOWED_HOSTS={','.join(hosts)!r} contains {wild[0]!r}: production must name "
+            "the host names OneStop is served at (a leading dot allows subdomains: "
+            ".council.gov.uk)")
+    return hosts

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from onestop.config import (
     ENVIRONMENTS,
+    check_production_hosts,
+    check_production_secret_key,
     database_config,
     env_bool,
     env_choice,
+    env_hourly_limits,
     env_int,
     env_list,
     env_str,
@@ -36,6 +40,8 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required in production")
     SECRET_KEY = f"onestop-{ONESTOP_ENV}-only-not-secret"
+elif PRODUCTION:
+    check_production_secret_key(SECRET_KEY)
 
 DEBUG = env_bool("DEBUG", default=False)
 if PRODUCTION and DEBUG:
@@ -46,6 +52,8 @@ ALLOWED_HOSTS = env_list(
 )
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required in production (comma-separated)")
+if PRODUCTION:
+    check_production_hosts(ALLOWED_HOSTS)
 
 DATABASES = {
     "default": database_config(
@@ -64,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "csp",
     "onestop.core",
     "onestop.authorities",
     "onestop.catalogue",
@@ -84,6 +93,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so that static files keep their caching: everything else is no-store
+    # unless onestop.core.caching says otherwise; every page gets the CSP.
+    "onestop.core.caching.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,20 +181,51 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    # OneStop's host has no subdomains of its own to serve over plain HTTP; "preload" only
+    # consents to the browsers' list, which the council must still apply for.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     if env_bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp; docs/adr/0010-django-csp-for-the-content-security-
+# policy.md): scripts, styles, fonts and images from OneStop itself only, never inline, so
+# text a resident or partner typed can never run as script even if a template forgot to
+# escape it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 
-# Residents' self-service life-event page needs no sign-in, so it takes at most this many
-# reports an hour from one address, and this many from everyone together, before it asks
-# people to try later (or ring): enough for a family, too few to bury the advisers' list.
-SELF_SERVICE_REPORTS_PER_HOUR = env_int("SELF_SERVICE_REPORTS_PER_HOUR", 5, minimum=1)
-SELF_SERVICE_REPORTS_PER_HOUR_ALL = env_int("SELF_SERVICE_REPORTS_PER_HOUR_ALL", 200, minimum=1)
-if SELF_SERVICE_REPORTS_PER_HOUR_ALL < SELF_SERVICE_REPORTS_PER_HOUR:
-    raise ImproperlyConfigured(
-        f"SELF_SERVICE_REPORTS_PER_HOUR_ALL={SELF_SERVICE_REPORTS_PER_HOUR_ALL} must be at least "
-        f"SELF_SERVICE_REPORTS_PER_HOUR={SELF_SERVICE_REPORTS_PER_HOUR}")
+# What people who are not signed in may write, an hour, from one address and from everyone
+# together, before the page asks them to try later or ring (onestop.core.limits).
+# Life events: enough for a family, too few to bury the advisers' list of reports to check.
+SELF_SERVICE_REPORTS_PER_HOUR, SELF_SERVICE_REPORTS_PER_HOUR_ALL = env_hourly_limits(
+    "SELF_SERVICE_REPORTS_PER_HOUR", 5, 200)
+# Services started on the web (each one a contact in the records), and pages saved in them
+# (a script is a handful of pages; going back and correcting costs a few more).
+SELF_SERVICE_STARTS_PER_HOUR, SELF_SERVICE_STARTS_PER_HOUR_ALL = env_hourly_limits(
+    "SELF_SERVICE_STARTS_PER_HOUR", 20, 2000)
+SELF_SERVICE_PAGES_PER_HOUR, SELF_SERVICE_PAGES_PER_HOUR_ALL = env_hourly_limits(
+    "SELF_SERVICE_PAGES_PER_HOUR", 300, 30000)
+# A kiosk is one address serving everyone who walks into the one-stop shop: a resident every
+# few minutes, each with two or three services, so one address gets six times the web's
+# allowance; the total for all kiosks is what the offices' kiosks together could need.
+KIOSK_STARTS_PER_HOUR, KIOSK_STARTS_PER_HOUR_ALL = env_hourly_limits(
+    "KIOSK_STARTS_PER_HOUR", 120, 1200)
+KIOSK_PAGES_PER_HOUR, KIOSK_PAGES_PER_HOUR_ALL = env_hourly_limits(
+    "KIOSK_PAGES_PER_HOUR", 1800, 18000)
 # Proxies (load balancers) in front of OneStop that each append the address they were sent
 # from to X-Forwarded-For. 0: the header is ignored, anyone could write it; the sender is
 # REMOTE_ADDR.

@@ -15,7 +15,7 @@ from onestop.cases.actions import CaseError, do_record_notify_receipt, do_send_f
 from onestop.cases.models import CaseEvent, Feedback
 from onestop.people.actions import do_add_email, do_add_phone
 from tests.cases.factories import a_back_office_officer, a_case, a_team, at
-from tests.core.test_settings import PRODUCTION_NOTIFY, run_check
+from tests.core.test_settings import GOOD_KEY, PRODUCTION_NOTIFY, run_check
 from tests.personas import MID_SUFFOLK, a_resident
 
 pytestmark = pytest.mark.django_db
@@ -367,7 +367,7 @@ def test_a_missing_or_unusable_callback_token_stops_start_up(tmp_path, env, mess
     result = run_check(
         **{
             "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-            "SECRET_KEY": "x" * 50,
+            "SECRET_KEY": GOOD_KEY,
             "ALLOWED_HOSTS": "a.example",
             **PRODUCTION_NOTIFY,
             **env,

@@ -139,17 +139,50 @@ def browser():
         browser.close()
 
 
+# Every page OneStop serves has a Content-Security-Policy with no inline script or style.
+# The browser reports each thing the policy blocks as a `securitypolicyviolation` event; this
+# script (added by Playwright, so not itself subject to the policy) passes each one on to
+# the console, where `watch_for_policy_violations` collects it.
+REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("CSP violation: " + event.violatedDirective + " blocked "
+                + (event.blockedURI || "inline code") + " at " + event.documentURI);
+});
+"""
+
+
+def watch_for_policy_violations(context) -> list[str]:
+    """Every Content-Security-Policy violation on any page of `context`, as it happens:
+    the event above, and Chromium's own "Refused to ..." console lines."""
+    violations: list[str] = []
+    context.add_init_script(REPORT_POLICY_VIOLATIONS)
+
+    def note(message) -> None:
+        if "CSP violation" in message.text or "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    context.on("console", note)
+    return violations
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context()
+    violations = watch_for_policy_violations(context)
     page = context.new_page()
     yield page
     context.close()
+    # A page that needs something the policy blocks is broken for residents: fail the test.
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 def serious_accessibility_violations(page) -> list[str]:
-    """Run axe-core on the page; describe every serious or critical violation."""
-    page.add_script_tag(path=str(AXE))
+    """Run axe-core on the page; describe every serious or critical violation.
+
+    axe is evaluated from its source rather than added as a <script> element: the page's
+    Content-Security-Policy would (rightly) refuse an element whose code is not ours,
+    while code Playwright evaluates is not the page's and is not subject to it."""
+    page.evaluate(AXE.read_text())
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['impact']}: {v['id']} ({v['help']}) at "

@@ -14,15 +14,23 @@ from django.db import connection
 from django.utils import timezone
 
 import onestop.settings
-from onestop.lifeevents.actions import TooManyReports, do_hold_self_service_report
-from onestop.lifeevents.limits import client_key
-from onestop.lifeevents.models import SelfServiceAttempt, SelfServiceReport
+from onestop.core.limits import TooManyWrites, client_key
+from onestop.core.models import AnonymousWrite
+from onestop.lifeevents.actions import do_hold_self_service_report
+from onestop.lifeevents.models import SelfServiceReport
 from tests.lifeevents.test_pages import margarets
 from tests.personas import a_resident
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/services/life-events/"
+
+
+def attempts():
+    """The reports the page has counted against its limits."""
+    return AnonymousWrite.objects.filter(kind=AnonymousWrite.Kind.LIFE_EVENT_REPORT)
+
+
 DONE = "/services/life-events/done/"
 HOME, NEIGHBOUR = "203.0.113.7", "198.51.100.20"
 
@@ -53,7 +61,7 @@ def test_the_sixth_report_in_an_hour_from_one_address_is_refused_and_nothing_is_
     assert "typed@example.org" not in page and 'name="given_name"' not in page
     assert SelfServiceReport.objects.count() == 5
     assert not SelfServiceReport.objects.filter(occurred_on=dt.date(2026, 11, 6)).exists()
-    assert SelfServiceAttempt.objects.count() == 5
+    assert attempts().count() == 5
 
 
 def test_another_address_still_gets_through(client):
@@ -85,7 +93,7 @@ def test_form_mistakes_and_finding_addresses_do_not_count(client):
     for _ in range(6):
         mistake = client.post(PAGE, margarets(resident, on_month="13"), REMOTE_ADDR=HOME)
         assert mistake.status_code == 400
-    assert not SelfServiceAttempt.objects.exists()
+    assert not attempts().exists()
     assert a_report(client, resident, 1, REMOTE_ADDR=HOME).status_code == 302
 
 
@@ -107,7 +115,7 @@ def test_once_the_hour_has_passed_the_page_takes_reports_again(client, monkeypat
     assert taken.status_code == 302 and taken["Location"] == DONE
     assert SelfServiceReport.objects.filter(occurred_on=dt.date(2026, 11, 6)).exists()
     # Attempts older than the hour are not kept once they no longer count.
-    assert list(SelfServiceAttempt.objects.values_list("made_at", flat=True)) == [
+    assert list(attempts().values_list("made_at", flat=True)) == [
         start + dt.timedelta(hours=1)
     ]
 
@@ -125,7 +133,7 @@ def test_the_window_rolls_one_report_at_a_time():
             client_key=key,
             now=start + dt.timedelta(minutes=minutes),
         )
-    with pytest.raises(TooManyReports) as refusal:
+    with pytest.raises(TooManyWrites) as refusal:
         do_hold_self_service_report(
             "disability",
             resident,
@@ -148,7 +156,7 @@ def test_the_window_rolls_one_report_at_a_time():
         now=start + dt.timedelta(minutes=61),
     )
     assert taken is not None
-    with pytest.raises(TooManyReports):  # 10 to 40 and 61 still count
+    with pytest.raises(TooManyWrites):  # 10 to 40 and 61 still count
         do_hold_self_service_report(
             "disability",
             resident,
@@ -184,7 +192,7 @@ def test_x_forwarded_for_is_ignored_without_trusted_proxies(client):
     ]
 
     assert [r.status_code for r in answers] == [302] * 5 + [429]
-    assert set(SelfServiceAttempt.objects.values_list("client_key", flat=True)) == {
+    assert set(attempts().values_list("client_key", flat=True)) == {
         client_key(HOME)
     }
 
@@ -201,7 +209,7 @@ def test_behind_one_trusted_proxy_the_sender_is_the_address_the_proxy_added(clie
         for day in range(1, 7)
     ]
     assert [r.status_code for r in answers] == [302] * 5 + [429]
-    assert set(SelfServiceAttempt.objects.values_list("client_key", flat=True)) == {
+    assert set(attempts().values_list("client_key", flat=True)) == {
         client_key(HOME)
     }
 
@@ -211,7 +219,7 @@ def test_behind_one_trusted_proxy_the_sender_is_the_address_the_proxy_added(clie
     # A request that did not come through the proxy is counted by its own address.
     direct = a_report(client, resident, 8, REMOTE_ADDR=NEIGHBOUR)
     assert direct.status_code == 302
-    assert SelfServiceAttempt.objects.filter(client_key=client_key(NEIGHBOUR)).count() == 2
+    assert attempts().filter(client_key=client_key(NEIGHBOUR)).count() == 2
 
 
 def test_behind_two_trusted_proxies_the_entry_two_from_the_end_is_the_sender(client, settings):
@@ -224,13 +232,13 @@ def test_behind_two_trusted_proxies_the_entry_two_from_the_end_is_the_sender(cli
         REMOTE_ADDR="10.0.0.6",
         HTTP_X_FORWARDED_FOR=f"192.0.2.99, {HOME}, 10.0.0.5",
     )
-    assert SelfServiceAttempt.objects.get().client_key == client_key(HOME)
+    assert attempts().get().client_key == client_key(HOME)
 
 
 def test_only_a_keyed_hash_of_the_address_is_stored(client, settings):
     resident = a_resident()
     a_report(client, resident, 1, REMOTE_ADDR=HOME)
-    stored = SelfServiceAttempt.objects.get().client_key
+    stored = attempts().get().client_key
     assert HOME not in stored and len(stored) == 64
     settings.SECRET_KEY = "another-council-another-key"
     assert client_key(HOME) != stored
@@ -238,7 +246,7 @@ def test_only_a_keyed_hash_of_the_address_is_stored(client, settings):
         do_hold_self_service_report(
             "disability", resident, dt.date(2026, 11, 2), {}, None, client_key=HOME
         )
-    assert SelfServiceAttempt.objects.count() == 1
+    assert attempts().count() == 1
 
 
 def test_one_ipv6_network_counts_as_one_sender():
@@ -283,7 +291,7 @@ def test_a_bad_setting_put_in_another_way_is_refused_naming_it_and_nothing_is_ke
     settings.SELF_SERVICE_REPORTS_PER_HOUR = 0
     with pytest.raises(ImproperlyConfigured, match="SELF_SERVICE_REPORTS_PER_HOUR=0 must be"):
         a_report(client, resident, 1, REMOTE_ADDR=HOME)
-    assert not SelfServiceAttempt.objects.exists() and not SelfServiceReport.objects.exists()
+    assert not attempts().exists() and not SelfServiceReport.objects.exists()
 
 
 def _in_own_connection(work):
@@ -309,7 +317,7 @@ def test_reports_sent_at_once_are_counted_one_by_one():
             do_hold_self_service_report(
                 "disability", None, dt.date(2026, 11, day), {}, None, client_key=key, now=start
             )
-        except TooManyReports:
+        except TooManyWrites:
             return "refused"
         return "taken"
 
@@ -322,12 +330,12 @@ def test_reports_sent_at_once_are_counted_one_by_one():
             ThreadPoolExecutor(1)
             .submit(
                 _in_own_connection,
-                lambda: SelfServiceAttempt.objects.filter(client_key=key).count(),
+                lambda: attempts().filter(client_key=key).count(),
             )
             .result()
         )
         assert (answers.count("taken"), counted) == (5, 5)
     finally:
         ThreadPoolExecutor(1).submit(
-            _in_own_connection, lambda: SelfServiceAttempt.objects.filter(client_key=key).delete()
+            _in_own_connection, lambda: attempts().filter(client_key=key).delete()
         ).result()

@@ -95,3 +95,37 @@ class RecordAccess(models.Model):
         verb = "viewed" if self.granted else "was refused"
         return f"{self.user} {verb} {self.subject or f'person {self.person_id}'} at " \
                f"{self.at:%Y-%m-%d %H:%M}"
+
+
+class AnonymousWrite(models.Model):
+    """One write taken from someone not signed in, counted against its kind's hourly limits
+    (`onestop.core.limits`).
+
+    A row per write the page accepted to try, kept only for the counting window.
+    `client_key` is a keyed hash of the sender's address, never the address itself: enough
+    to count one sender's writes, not to find who sent them. A life-event report counts
+    whether or not it matched anyone, so the limit, like the page, tells a stranger nothing
+    about who is on our records.
+    """
+
+    class Kind(models.TextChoices):
+        LIFE_EVENT_REPORT = "life_event_report", "Life event reported on the web"
+        WEB_SERVICE_STARTED = "web_service_started", "Service started on the web"
+        WEB_PAGE_SAVED = "web_page_saved", "Self-service page saved on the web"
+        KIOSK_SERVICE_STARTED = "kiosk_service_started", "Service started at a kiosk"
+        KIOSK_PAGE_SAVED = "kiosk_page_saved", "Self-service page saved at a kiosk"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    client_key = models.CharField(max_length=64)
+    made_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "client_key", "made_at"], name="write_kind_client_time"),
+            models.Index(fields=["kind", "made_at"], name="write_kind_time"),
+            models.Index(fields=["made_at"], name="write_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.client_key[:12]}… at " \
+               f"{self.made_at:%d %b %Y %H:%M}"

@@ -12,25 +12,23 @@ already recorded and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onestop.cases.actions import RoutingError, do_raise_case, route
+from onestop.core.actions import do_count_anonymous_write
+from onestop.core.models import AnonymousWrite
 from onestop.integrations.endpoints import endpoint_for_team
 from onestop.integrations.outbox import do_enqueue
-from onestop.lifeevents import limits
 from onestop.lifeevents.mapping import AffectedService, EventKind, services_for
 from onestop.lifeevents.models import (
     LifeEvent,
     LifeEventNotice,
-    SelfServiceAttempt,
     SelfServiceReport,
 )
 from onestop.people.actions import do_move_person, do_register_person
@@ -566,59 +564,6 @@ def do_report_life_event(kind: str, person: Person, occurred_on: dt.date, detail
 # --- self-service reports --------------------------------------------------------------------
 
 
-class TooManyReports(Exception):
-    """The self-service page has taken all the reports it may for now, from this sender
-    (`everyone` False) or from everyone together; nothing was written. `retry_after` is
-    the seconds until it takes one more."""
-
-    def __init__(self, retry_after: int, *, everyone: bool) -> None:
-        self.retry_after, self.everyone = retry_after, everyone
-        self.retry_minutes = math.ceil(retry_after / 60)
-        who = "from everyone" if everyone else "from this sender"
-        super().__init__(f"too many self-service reports {who} in the last hour; try again "
-                         f"in {retry_after} seconds")
-
-
-def _queue_for_attempts() -> None:
-    """Make reports taken at once count one after another, in every web process. SQLite's
-    transactions here are IMMEDIATE (onestop.config), so its writers queue already. On
-    PostgreSQL two requests could otherwise both count four and both take a sixth; this
-    lock mode conflicts with itself, so takers queue, while plain reads go on."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {SelfServiceAttempt._meta.db_table} "
-                           "IN SHARE ROW EXCLUSIVE MODE")
-
-
-def _seconds_until_room(attempts, limit: int, now: dt.datetime) -> int | None:
-    """None while fewer than `limit` attempts are in the window; otherwise the seconds until
-    enough have aged out of it for one more (the limit-th newest is the last to go)."""
-    newest = attempts.order_by("-made_at").values_list("made_at", flat=True)
-    made_at = next(iter(newest[limit - 1:limit]), None)
-    if made_at is None:
-        return None
-    return max(1, math.ceil((made_at + limits.WINDOW - now).total_seconds()))
-
-
-def _take_attempt(client_key: str, now: dt.datetime) -> None:
-    if not isinstance(client_key, str) or not re.fullmatch(r"[0-9a-f]{64}", client_key):
-        # A raw address must never reach the table: only limits.client_key's hash.
-        raise ValueError("client_key must be the 64 hex digits of limits.client_key()")
-    per_client = limits.setting_count("SELF_SERVICE_REPORTS_PER_HOUR", 1)
-    per_hour = limits.setting_count("SELF_SERVICE_REPORTS_PER_HOUR_ALL", 1)
-    _queue_for_attempts()
-    # Kept no longer than they count.
-    SelfServiceAttempt.objects.filter(made_at__lte=now - limits.WINDOW).delete()
-    window = SelfServiceAttempt.objects.filter(made_at__gt=now - limits.WINDOW)
-    wait = _seconds_until_room(window.filter(client_key=client_key), per_client, now)
-    if wait is not None:
-        raise TooManyReports(wait, everyone=False)
-    wait = _seconds_until_room(window, per_hour, now)
-    if wait is not None:
-        raise TooManyReports(wait, everyone=True)
-    SelfServiceAttempt.objects.create(client_key=client_key, made_at=now)
-
-
 @transaction.atomic
 def do_hold_self_service_report(kind: str, person: Person | None, occurred_on: dt.date,
                                 details: dict, informant: Informant | None, *,
@@ -630,10 +575,10 @@ def do_hold_self_service_report(kind: str, person: Person | None, occurred_on: d
     is one that matched nobody (`person` None).
 
     Every report counts against the page's limits first, matched or not, so that the limit
-    tells a stranger no more than the page does: `client_key` (limits.client_key) stands
-    for the sender. Over a limit, TooManyReports, and nothing is written."""
+    tells a stranger no more than the page does: `client_key` (core.limits.client_key)
+    stands for the sender. Over a limit, TooManyWrites, and nothing is written."""
     now = now or timezone.now()
-    _take_attempt(client_key, now)
+    do_count_anonymous_write(AnonymousWrite.Kind.LIFE_EVENT_REPORT, client_key, now=now)
     if person is None:
         return None
     waiting = SelfServiceReport.objects.filter(

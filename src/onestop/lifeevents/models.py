@@ -146,23 +146,3 @@ class SelfServiceReport(models.Model):
         if self.status != self.Status.REPORTED:
             raise ValueError(f"this report is already {self.get_status_display().lower()}")
         self.status, self.decided_by, self.decided_at = status, adviser, timezone.now()
-
-
-class SelfServiceAttempt(models.Model):
-    """One report taken from the self-service page, counted against its limits.
-
-    Every report the page takes is one row, whether or not it matched anyone (so that the
-    limit, like the page, tells a stranger nothing about who is on our records), kept only
-    for the counting window. `client_key` is a keyed hash of the sender's address, never
-    the address itself: enough to count one sender's reports, not to find who sent them.
-    """
-
-    client_key = models.CharField(max_length=64)
-    made_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["client_key", "made_at"], name="attempt_client_time"),
-                   models.Index(fields=["made_at"], name="attempt_time")]
-
-    def __str__(self) -> str:
-        return f"{self.client_key[:12]}… at {self.made_at:%d %b %Y %H:%M}"

@@ -7,16 +7,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from onestop.core.access import desk_staff_only, requires_role
+from onestop.core.limits import TooManyWrites, request_client_key, retry_later
 from onestop.lifeevents.actions import (
     LifeEventError,
-    TooManyReports,
     do_confirm_self_service_report,
     do_drop_self_service_report,
     do_hold_self_service_report,
     do_report_life_event,
 )
 from onestop.lifeevents.forms import LifeEventForm, ResidentForm
-from onestop.lifeevents.limits import request_client_key
 from onestop.lifeevents.models import LifeEvent, SelfServiceReport
 from onestop.lifeevents.queries import event_with_notices, find_resident, reports_to_check
 from onestop.people.actions import do_open_person_record
@@ -118,7 +117,7 @@ def resident_report(request):
             do_hold_self_service_report(data["kind"], person, data["occurred_on"],
                                         form.details(), form.informant(),
                                         client_key=request_client_key(request))
-        except TooManyReports as refusal:
+        except TooManyWrites as refusal:
             return _too_many(request, refusal)
         return redirect("lifeevents:resident-done")
     return render(request, "lifeevents/resident_report.html", {
@@ -126,13 +125,11 @@ def resident_report(request):
     }, status=400 if form.is_bound and form.errors else 200)
 
 
-def _too_many(request, refusal: TooManyReports):
+def _too_many(request, refusal: TooManyWrites):
     # The page keeps nothing of what was typed: the form is not shown again.
-    response = render(request, "lifeevents/resident_too_many.html", {
+    return retry_later(render(request, "lifeevents/resident_too_many.html", {
         "mode": "web", "minutes": refusal.retry_minutes, "everyone": refusal.everyone,
-    }, status=429)
-    response["Retry-After"] = str(refusal.retry_after)
-    return response
+    }), refusal)
 
 
 def resident_done(request):

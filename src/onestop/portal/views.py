@@ -26,6 +26,7 @@ from onestop.contacts.actions import (
 )
 from onestop.contacts.models import Contact, ContactService, WorkSession
 from onestop.contacts.work_views import STALE, run_page_context
+from onestop.core.limits import Kind, limit_anonymous_writes
 from onestop.dialogues.engine import StaleStep
 from onestop.dialogues.queries import find_published
 from onestop.people.postcodes import normalise_postcode
@@ -43,6 +44,26 @@ def _render(request, mode: str, template: str, context: dict, status: int = 200)
                   status=status)
 
 
+STARTS = {"web": Kind.WEB_SERVICE_STARTED, "kiosk": Kind.KIOSK_SERVICE_STARTED}
+PAGES = {"web": Kind.WEB_PAGE_SAVED, "kiosk": Kind.KIOSK_PAGE_SAVED}
+
+
+def _too_many(request, refusal, mode: str, **kwargs):
+    # Nothing from the refused request is kept or shown again; what earlier pages saved
+    # stays in the run, and "Finish and clear" (never limited) still clears it.
+    return _render(request, mode, "portal/too_many.html", {
+        "minutes": refusal.retry_minutes, "everyone": refusal.everyone,
+        "starting": refusal.kind in STARTS.values()})
+
+
+# Every POST that writes counts against the hourly limits of its kind, web or kiosk
+# (onestop.core.limits). "Finish and clear" does not: refusing it would leave a resident's
+# answers on a shared screen, and it only ever ends runs this browser started, each of
+# which was counted when it started.
+counts_as_start = limit_anonymous_writes(lambda request, mode, **_: STARTS[mode], _too_many)
+counts_as_page = limit_anonymous_writes(lambda request, mode, **_: PAGES[mode], _too_many)
+
+
 IDLE_MESSAGE = ("The last session ended because the kiosk was not used for a while. "
                 "Nothing from it is shown.")
 
@@ -56,6 +77,7 @@ def index(request, mode: str):
 
 
 @require_POST
+@counts_as_start
 def start(request, mode: str):
     lgsl = request.POST.get("lgsl", "")
     service = Service.objects.filter(lgsl=int(lgsl)).first() \
@@ -86,6 +108,7 @@ def _mine(request, mode: str, item_id: int) -> ContactService:
     return item
 
 
+@counts_as_page
 def about_you(request, mode: str, item_id: int):
     if mode == "kiosk" and _wipe_if_idle(request):
         messages.info(request, IDLE_MESSAGE)
@@ -127,6 +150,7 @@ def about_you(request, mode: str, item_id: int):
     }, status=400 if errors else 200)
 
 
+@counts_as_page
 def run(request, mode: str, item_id: int):
     if mode == "kiosk" and _wipe_if_idle(request):
         messages.info(request, IDLE_MESSAGE)
@@ -166,6 +190,7 @@ def run(request, mode: str, item_id: int):
 
 
 @require_POST
+@counts_as_page
 def still_here(request, mode: str):
     """The kiosk's page saw the resident at work (typing, tapping): their session is not
     idle, though no page has been saved for a while."""
