@@ -17,9 +17,9 @@ may be given, and queries use them to list only the staff someone may manage.
   authorities who hold no privileged role. Nobody unlocks their own card: it locked because
   someone tried too many PINs on it. Sign-in lock-outs are lifted by the same rule (one
   naming an address or an unknown username by any team leader or administrator).
-- **Superusers** exist only from the command line (`onestop createsuperuser`). A superuser
-  acts for every authority and holds every role as far as these rules go, but still needs
-  the administrator role to reach the staff pages.
+- **Superusers** exist only from the command line (`onestop createsuperuser`). As far as
+  these rules go a superuser is an administrator acting for every authority and holding
+  every role: a new installation's first administrators are made by one at /staff/.
 """
 
 from __future__ import annotations
@@ -56,11 +56,11 @@ def _within(actor: User) -> Q:
 
 
 def is_administrator(actor: User) -> bool:
-    return actor.is_active and actor.has_role(Role.ADMINISTRATOR)
+    return actor.is_active and (actor.is_superuser or actor.has_role(Role.ADMINISTRATOR))
 
 
 def unlocks_cards(actor: User) -> bool:
-    return actor.is_active and actor.has_role(Role.TEAM_LEADER, Role.ADMINISTRATOR)
+    return is_administrator(actor) or (actor.is_active and actor.has_role(Role.TEAM_LEADER))
 
 
 def manageable_staff(actor: User) -> QuerySet[User]:
