@@ -169,3 +169,14 @@ def test_the_command_line_and_the_demo_create_staff_without_an_administrator():
                                 authorities=authorities(SUFFOLK, MID_SUFFOLK, BABERGH))
     event = AuditEvent.objects.get(kind="staff_created", user=user)
     assert event.actor is None
+
+
+def test_a_team_made_or_changed_is_audited_with_before_and_after():
+    babergh = authorities(BABERGH)[0]
+    do_create_team(slug="b-waste", name="Babergh waste", authority=babergh)
+    leader = a_staff_member(Role.TEAM_LEADER, acts_for=(BABERGH,), username="lead")
+    do_create_team(slug="b-waste", name="Babergh waste", authority=babergh, leader=leader)
+    do_create_team(slug="b-waste", name="Babergh waste", authority=babergh)  # no change
+    made, led = AuditEvent.objects.filter(kind="team_changed").order_by("id")
+    assert made.before == {} and made.after["authority"] == "babergh"
+    assert (led.before["leader"], led.after["leader"]) == (None, "lead")

@@ -15,6 +15,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from onestop.core.actions import do_record_audit_event
@@ -192,15 +193,30 @@ def do_record_refusal(*, actor: User, user: User | None, what: str, reason: str)
                           after={"tried": what}, detail=f"{what}: {reason}")
 
 
+def _team_snapshot(team: Team | None) -> dict:
+    if team is None:
+        return {}
+    return {"slug": team.slug, "name": team.name, "authority": team.authority.slug,
+            "leader": team.leader.username if team.leader_id else None,
+            "services": sorted(team.services.values_list("lgsl", flat=True))}
+
+
 @transaction.atomic
 def do_create_team(*, slug: str, name: str, authority, services=(), leader=None) -> Team:
-    """Create or update a team; `services` and `leader`, when given, replace the team's."""
+    """Create or update a team; `services` and `leader`, when given, replace the team's.
+    Audited (team_changed, before and after) when anything changed."""
+    existing = Team.objects.select_related("authority", "leader").filter(slug=slug).first()
+    before = _team_snapshot(existing)
     defaults = {"name": name, "authority": authority}
     if leader is not None:
         defaults["leader"] = leader
     team, _ = Team.objects.update_or_create(slug=slug, defaults=defaults)
     if services:
         team.services.set(services)
+    after = _team_snapshot(team)
+    if after != before:
+        do_record_audit_event(AuditEvent.Kind.TEAM_CHANGED, claimed_identity=slug,
+                              before=before, after=after)
     return team
 
 
@@ -304,13 +320,17 @@ def _throttle_keys(account: str | None, address: str) -> list[tuple[str, str]]:
 
 
 def _held_throttles(keys) -> list[SignInThrottle]:
-    """The existing rows for `keys`, row-locked till the sign-in's transaction ends."""
-    found = []
+    """The rows for `keys`, made if need be and row-locked till the sign-in's transaction
+    ends. Each is made or locked before the next, in the keys' order, so every sign-in
+    takes its locks in the same order (a row being inserted is as good as locked)."""
+    held = []
     for scope, key in keys:
-        row = SignInThrottle.objects.select_for_update().filter(scope=scope, key=key).first()
-        if row is not None:
-            found.append(row)
-    return found
+        row = None
+        while row is None:  # a stale row may be cleared away between making and locking
+            made, _ = SignInThrottle.objects.get_or_create(scope=scope, key=key)
+            row = SignInThrottle.objects.select_for_update().filter(pk=made.pk).first()
+        held.append(row)
+    return held
 
 
 def _until(moment) -> str:
@@ -336,27 +356,25 @@ def _refuse_locked_out(rows, now, *, user, claimed: str, terminal: str) -> SignI
     return None
 
 
-def _count_failure(keys, now, *, user, claimed: str, terminal: str) -> SignInThrottle | None:
-    """Count a failed sign-in against each key; audit each lock-out it causes. The row
-    that locked, if any (the account's first)."""
+def _count_failure(rows, now, *, user, claimed: str, terminal: str) -> SignInThrottle | None:
+    """Count a failed sign-in against each held row; audit each lock-out it causes. The
+    row that locked, if any (the account's first)."""
     per_account, per_address, lockout = _throttle_settings()
     # Rows nobody has failed on for a lock-out's length say nothing any more.
-    SignInThrottle.objects.filter(last_failure_at__lte=now - lockout).exclude(
-        locked_until__gt=now).delete()
+    (SignInThrottle.objects.filter(Q(last_failure_at__isnull=True)
+                                   | Q(last_failure_at__lte=now - lockout))
+     .exclude(locked_until__gt=now).exclude(pk__in=[row.pk for row in rows]).delete())
     locked = None
-    for scope, key in keys:
-        SignInThrottle.objects.get_or_create(scope=scope, key=key)
-        row = SignInThrottle.objects.select_for_update().get(scope=scope, key=key)
-        limit = per_account if scope == SignInThrottle.Scope.ACCOUNT else per_address
-        if row.record_failure(now, limit=limit, lockout=lockout):
+    for row in rows:
+        account = row.scope == SignInThrottle.Scope.ACCOUNT
+        if row.record_failure(now, limit=per_account if account else per_address,
+                              lockout=lockout):
             do_record_audit_event(
-                AuditEvent.Kind.SIGN_IN_THROTTLED,
-                user=user if scope == SignInThrottle.Scope.ACCOUNT else None,
+                AuditEvent.Kind.SIGN_IN_THROTTLED, user=user if account else None,
                 claimed_identity=claimed, terminal=terminal,
                 detail=f"{row.failures} failed sign-ins for {row.get_scope_display().lower()} "
-                       f"{key}; locked until {_until(row.locked_until)}",
-                after={"scope": scope, "key": key, "failures": row.failures,
-                       "locked_until": row.locked_until.isoformat()})
+                       f"{row.key}; locked until {_until(row.locked_until)}",
+                after=_lockout_snapshot(row))
             locked = locked or row
     return locked
 
@@ -374,15 +392,14 @@ def do_card_sign_in(card_number: str, pin: str, *, terminal: str,
     for SIGN_IN_LOCKOUT_MINUTES, so nobody can try PINs on every card or lock them all.
     """
     card_number = card_number.strip()
-    keys = _throttle_keys(None, address)
+    rows = _held_throttles(_throttle_keys(None, address))
     now = timezone.now()
-    refused = _refuse_locked_out(_held_throttles(keys), now, user=None, claimed=card_number,
-                                 terminal=terminal)
+    refused = _refuse_locked_out(rows, now, user=None, claimed=card_number, terminal=terminal)
     if refused is not None:
         return refused
     result = _check_card(card_number, pin, terminal=terminal)
     if result.user is None:
-        locked = _count_failure(keys, now, user=None, claimed=card_number, terminal=terminal)
+        locked = _count_failure(rows, now, user=None, claimed=card_number, terminal=terminal)
         if locked is not None:
             return SignInResult(None, _lockout_message(locked), throttled=True)
     return result
@@ -428,18 +445,18 @@ def do_password_sign_in(request, username: str, password: str, *,
     SIGN_IN_FAILURES_PER_ADDRESS the password is not even checked for
     SIGN_IN_LOCKOUT_MINUTES, unless a team leader lifts the lock-out. Every try is audited,
     and every lock-out (sign_in_throttled)."""
-    keys = _throttle_keys(username.strip().casefold()[:150], client_address(request))
+    rows = _held_throttles(_throttle_keys(username.strip().casefold()[:150],
+                                          client_address(request)))
     now = timezone.now()
     known = User.objects.filter(username=username).first()
-    refused = _refuse_locked_out(_held_throttles(keys), now, user=known, claimed=username,
-                                 terminal=terminal)
+    refused = _refuse_locked_out(rows, now, user=known, claimed=username, terminal=terminal)
     if refused is not None:
         return refused
     user = authenticate(request, username=username, password=password)
     if user is None:
         do_record_audit_event(AuditEvent.Kind.SIGN_IN_FAILED, user=known,
                               claimed_identity=username, terminal=terminal, detail="password")
-        locked = _count_failure(keys, now, user=known, claimed=username, terminal=terminal)
+        locked = _count_failure(rows, now, user=known, claimed=username, terminal=terminal)
         if locked is not None:
             return SignInResult(None, _lockout_message(locked), throttled=True)
         return SignInResult(None, "The username or password is not right")
@@ -447,8 +464,8 @@ def do_password_sign_in(request, username: str, password: str, *,
                           terminal=terminal, detail="password")
     # The account's count starts again; the address's does not, or one known password
     # would let its holder try others' without end.
-    SignInThrottle.objects.filter(scope=SignInThrottle.Scope.ACCOUNT,
-                                  key=keys[0][1]).delete()
+    if rows[0].failures:
+        rows[0].clear()
     return SignInResult(user)
 
 
