@@ -147,6 +147,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Wrong PINs in a row before an ID card is locked.
 CARD_MAX_FAILED_PINS = env_int("CARD_MAX_FAILED_PINS", 5, minimum=1)
+# Failed sign-ins before sign-in is refused for SIGN_IN_LOCKOUT_MINUTES (or until a team
+# leader lifts it): per account (the username typed) and per client address (password and
+# card tries together, so nobody can try a PIN on every card or lock them all).
+SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 20, minimum=1)
+SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1)
+if SIGN_IN_FAILURES_PER_ADDRESS < SIGN_IN_FAILURES_PER_ACCOUNT:
+    # A terminal shared by a whole office would lock before any one account could.
+    raise ImproperlyConfigured(
+        f"SIGN_IN_FAILURES_PER_ADDRESS={SIGN_IN_FAILURES_PER_ADDRESS} must be at least "
+        f"SIGN_IN_FAILURES_PER_ACCOUNT={SIGN_IN_FAILURES_PER_ACCOUNT}")
 # A kiosk left alone this long is cleared for the next person (warned 30 s before).
 KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 120, minimum=20)
 # Members' enquiries: working days to acknowledge, and to answer, a councillor's enquiry.
@@ -228,7 +239,7 @@ KIOSK_PAGES_PER_HOUR, KIOSK_PAGES_PER_HOUR_ALL = env_hourly_limits(
     "KIOSK_PAGES_PER_HOUR", 1800, 18000)
 # Proxies (load balancers) in front of OneStop that each append the address they were sent
 # from to X-Forwarded-For. 0: the header is ignored, anyone could write it; the sender is
-# REMOTE_ADDR.
+# REMOTE_ADDR. Self-service limits and sign-in lock-outs both count by this address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 if PRODUCTION and TRUSTED_PROXY_COUNT == 0 and env_bool("BEHIND_TLS_PROXY", default=False):
     # Behind a proxy every request comes from the proxy's address: counted by REMOTE_ADDR,

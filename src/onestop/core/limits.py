@@ -90,7 +90,7 @@ def client_address(request: HttpRequest) -> str:
     return hops[-proxies]
 
 
-def _normalised(address: str) -> str:
+def normalised_address(address: str) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -105,7 +105,7 @@ def _normalised(address: str) -> str:
 def client_key(address: str) -> str:
     """The keyed hash (HMAC-SHA256 with SECRET_KEY) that stands for an address: 64 hex
     digits, the same for the same address, and no way back to it without the key."""
-    return salted_hmac(KEY_SALT, _normalised(address), algorithm="sha256").hexdigest()
+    return salted_hmac(KEY_SALT, normalised_address(address), algorithm="sha256").hexdigest()
 
 
 def request_client_key(request: HttpRequest) -> str:

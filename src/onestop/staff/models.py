@@ -112,6 +112,18 @@ class IdCard(models.Model):
             self.failed_attempts = 0
             self.save(update_fields=["failed_attempts"])
 
+    def revoke(self) -> None:
+        if self.revoked_at is not None:
+            raise ValueError(f"card {self.number} is already revoked")
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+    def reset_pin(self, new_pin: str) -> None:
+        """A new PIN starts a new count of wrong ones."""
+        self.set_pin(new_pin)
+        self.failed_attempts = 0
+        self.save(update_fields=["pin_hash", "failed_attempts"])
+
     @transaction.atomic
     def unlock(self, new_pin: str | None = None) -> None:
         if not self.is_locked:
@@ -123,3 +135,54 @@ class IdCard(models.Model):
             self.set_pin(new_pin)
             fields.append("pin_hash")
         self.save(update_fields=fields)
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted against one account or one client address; past the limit,
+    sign-ins from it are refused until `locked_until` (or a team leader lifts it).
+
+    One row per account (the username typed, case-folded, whether or not it exists, so a
+    lock-out says nothing about which usernames do) and per address (password and card
+    tries together: nobody can try a PIN on every card from one terminal). Rows are locked
+    while a sign-in is checked, so tries sent in parallel are counted one by one.
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", "Account"
+        ADDRESS = "address", "Terminal address"
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"],
+                                               name="one_throttle_per_account_or_address")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key}"
+
+    def is_locked(self, now) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+    def record_failure(self, now, *, limit: int, lockout) -> bool:
+        """Count a failure; lock at the limit for `lockout` (a timedelta). Failures older
+        than a lock-out's length are forgotten first. True only if this one locked it."""
+        stale = self.last_failure_at is not None and self.last_failure_at <= now - lockout
+        lapsed = self.locked_until is not None and self.locked_until <= now
+        if stale or lapsed:
+            self.failures, self.locked_until = 0, None
+        self.failures += 1
+        self.last_failure_at = now
+        newly_locked = self.locked_until is None and self.failures >= limit
+        if newly_locked:
+            self.locked_until = now + lockout
+        self.save(update_fields=["failures", "last_failure_at", "locked_until"])
+        return newly_locked
+
+    def clear(self) -> None:
+        """Forget the failures (a right password, or a lock-out lifted)."""
+        self.failures, self.locked_until = 0, None
+        self.save(update_fields=["failures", "locked_until"])

@@ -17,8 +17,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("authorities", "sharedservice", ("view", "change", "add")),
         ("catalogue", "service", ("view", "change", "add")),
         ("catalogue", "function", ("view", "change", "add")),
-        ("staff", "user", ("view", "change", "add")),
-        ("staff", "team", ("view", "change", "add")),
+        # Staff and teams are changed only on OneStop's own pages, within the
+        # administrator's authorities (staff.powers); the admin shows them read only.
+        ("staff", "user", ("view",)),
+        ("staff", "team", ("view",)),
         ("staff", "idcard", ("view",)),
         ("dialogues", "dialogue", ("view",)),
         ("dialogues", "dialogueversion", ("view",)),
@@ -34,5 +36,7 @@ def grant_role_permissions(**kwargs) -> None:
         permissions = Permission.objects.filter(
             content_type__app_label__in={app for app, _ in wanted},
             codename__in={codename for _, codename in wanted})
-        group.permissions.add(*[p for p in permissions
-                                if (p.content_type.app_label, p.codename) in wanted])
+        # Set, not added to: a permission taken out of the list is taken away from the role
+        # (administrators once could change staff in the admin).
+        group.permissions.set([p for p in permissions
+                               if (p.content_type.app_label, p.codename) in wanted])
