@@ -12,17 +12,18 @@ from onestop.eligibility.actions import do_record_offer
 from onestop.lifeevents.actions import Informant, do_hold_self_service_report, do_report_life_event
 from onestop.people.actions import (
     do_add_email,
+    do_move_person,
     do_open_person_record,
     do_record_consent,
     do_record_need,
     do_register_person,
 )
-from onestop.people.models import BenefitAward
+from onestop.people.models import BenefitAward, Household
 from onestop.staff.models import Team
 from tests.cases.factories import BINS, a_back_office_officer, a_case, a_team
 from tests.lifeevents.factories import receives
 from tests.matching.factories import a_source_record
-from tests.personas import MID_SUFFOLK, a_resident, an_adviser
+from tests.personas import BABERGH, MID_SUFFOLK, a_property, a_resident, an_adviser
 
 TERMINAL = "terminal-rights"
 # A key of the form limits.client_key gives: the tests need no real address behind it.
@@ -45,8 +46,11 @@ def a_resident_with_one_of_everything(*, answer: str = "", reference: str = "CT-
     lists: details, needs, consents, benefits, a service received, a household, a source
     record, a contact with an answered script and notes, a case with its history and
     feedback, a life event about her and one she reported, an offer, a self-service report
-    and entries in the access log."""
-    person = a_resident(phone="07712 345678", national_insurance_number="QQ123456C")
+    and entries in the access log; and a former home in Babergh."""
+    person = a_resident(BABERGH, phone="07712 345678", national_insurance_number="QQ123456C",
+                        property=a_property(BABERGH, postcode="CO10 2AA", town="Sudbury"))
+    # She moved to Mid Suffolk: Sudbury is a former home.
+    do_move_person(person, Household.objects.create(property=a_property(MID_SUFFOLK)))
     do_add_email(person, "margaret@example.org", preferred=True)
     do_record_need(person, "interpreter", language="Polish")
     do_record_consent(person, "contact_by_email", given=False)

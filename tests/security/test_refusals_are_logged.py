@@ -29,6 +29,9 @@ NOT_A_RESIDENTS = {
     "item_id": "a service in a contact's basket, named with contact_id (staff) or the "
                "resident's own self-service session (no sign-in)",
     "mode": "web or kiosk, for the residents' self-service pages",
+    "user_id": "a member of staff: who may manage whom is probed in test_staff_powers",
+    "card_id": "a member of staff's ID card (test_staff_powers)",
+    "lockout_id": "a sign-in lock-out of an account or terminal (tests/staff)",
 }
 # Namespaces checked elsewhere: the Django admin offers no resident's data to anyone but
 # superusers (test_the_admin_shows_no_resident_data).

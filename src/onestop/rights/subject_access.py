@@ -22,7 +22,7 @@ from onestop.core.models import RecordAccess
 from onestop.eligibility.models import Offer
 from onestop.lifeevents.models import LifeEvent, LifeEventNotice, SelfServiceReport
 from onestop.matching.models import PersonChange, SourceRecord
-from onestop.people.models import Consent, Person, ServiceReceived
+from onestop.people.models import Consent, FormerHome, Person, ServiceReceived
 
 FORMAT = "onestop-subject-access"
 FORMAT_VERSION = 1
@@ -86,6 +86,9 @@ def _people() -> Any:
                  .order_by("service__lgsl")),
         "household__property__authorities",
         Prefetch("household__members", Person.objects.order_by("id")),
+        Prefetch("former_homes", FormerHome.objects.select_related("property")
+                 .order_by("left_at", "id")),
+        "former_homes__property__authorities",
         Prefetch("source_records", SourceRecord.objects.select_related(
             "first_seen", "last_seen").order_by("source", "reference")),
         Prefetch("index_changes", PersonChange.objects.order_by("at", "id")),
@@ -166,6 +169,8 @@ def _person(person: Person) -> dict[str, Any]:
         "services_received": [{**_service(s.service), "since": _when(s.since),
                                "source": s.source} for s in person.services_received.all()],
         "address": _address(home),
+        "former_addresses": [{**_address(f.property), "left_at": _when(f.left_at)}
+                             for f in person.former_homes.all()],
         "household": [{"person_id": m.pk, "name": m.full_name}
                       for m in person.household.members.all() if m.pk != person.pk]
         if person.household else [],

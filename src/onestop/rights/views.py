@@ -16,12 +16,6 @@ from onestop.rights.actions import do_check_subject_access, do_export_subject_ac
 from onestop.rights.forms import SubjectAccessForm
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # A resident's whole record: no copy may stay in a shared terminal's cache.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def subject_access(request, person_id: int):
@@ -33,8 +27,8 @@ def subject_access(request, person_id: int):
     form = SubjectAccessForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():
         status = 400 if form.is_bound else 200
-        return _no_store(render(request, "rights/subject_access.html",
-                                {"person": person, "form": form}, status=status))
+        return render(request, "rights/subject_access.html",
+                      {"person": person, "form": form}, status=status)
     export = do_export_subject_access(request.user, person, form=form.cleaned_data["format"],
                                       path=request.path, terminal=terminal_of(request))
     name = f"subject-access-{person.pk}-{timezone.localdate():%Y-%m-%d}"
@@ -46,4 +40,4 @@ def subject_access(request, person_id: int):
         response = render(request, "rights/subject_access_record.html",
                           {"record": export.record})
         response["Content-Disposition"] = f'inline; filename="{name}.html"'
-    return _no_store(response)
+    return response
