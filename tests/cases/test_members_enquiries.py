@@ -171,6 +171,9 @@ def test_performance_counts_timeliness_overdue_and_mean_rating(bins_team,
     assert enquiry_performance(*default_period(), viewer=babergh_leader).total.raised == 0
     county_leader = a_staff_member(Role.TEAM_LEADER, acts_for=(SUFFOLK,))
     assert enquiry_performance(*default_period(), viewer=county_leader).total.raised == 1
+    # Administrators too.
+    babergh_admin = a_staff_member(Role.ADMINISTRATOR, acts_for=(BABERGH,))
+    assert enquiry_performance(*default_period(), viewer=babergh_admin).total.raised == 0
 
 
 def test_the_default_period_is_the_last_90_days():
