@@ -12,6 +12,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import path as url_path
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +84,24 @@ def test_every_operation_documents_its_error_answers_with_their_bodies(schema):
     # Notify's token either passes or is refused with 401: never 403.
     assert "403" not in responses[("post", "/api/v1/notify/receipts")]
     assert "403" not in responses[("get", "/api/v1/services")]
+
+
+def test_a_throttled_operation_documents_429():
+    class FiveAnHour(AnonRateThrottle):
+        rate = "5/hour"
+
+    class Throttled(APIView):
+        permission_classes = [AllowAny]
+        throttle_classes = [FiveAnHour]
+
+        def get(self, request):
+            return Response({})
+
+    generated = SchemaGenerator(patterns=[url_path("throttled", Throttled.as_view())]).get_schema(
+        request=None, public=True)
+    responses = generated["paths"]["/throttled"]["get"]["responses"]
+    assert responses["429"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ErrorDetail")
 
 
 def test_error_bodies_are_described_as_they_are(schema):

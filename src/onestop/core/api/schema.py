@@ -2,9 +2,9 @@
 
 Every operation can answer 400 (its query or body names a field wrongly) and 401 (a token
 that is not one of ours); one whose permissions can refuse a caller also 403; one that
-takes a body also 413 (too large) and 415 (not JSON). An operation documents its other
-answers (404, or a more precise 400) itself with `extend_schema(responses=...)`, which
-wins over these.
+takes a body also 413 (too large) and 415 (not JSON); one that is throttled also 429.
+An operation documents its other answers (404, or a more precise 400) itself with
+`extend_schema(responses=...)`, which wins over these.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ ERRORS = {
     "404": "Not found",
     "413": "The request body is too large",
     "415": "The request body is not JSON (send Content-Type: application/json)",
+    "429": "Too many requests: try again after the Retry-After header's seconds",
 }
 
 
@@ -61,6 +62,8 @@ class OneStopAutoSchema(AutoSchema):
             codes.append("403")
         if self.method in ("POST", "PUT", "PATCH"):
             codes += ["413", "415"]
+        if self.view.get_throttles():
+            codes.append("429")
         return codes
 
     def _validation_errors(self) -> dict:
