@@ -5,8 +5,9 @@ Notify calls the callback URL set on the council's service with
 `reference`, `to`, `status`, `created_at`, `completed_at`, `sent_at`, `notification_type`,
 `template_id`, `template_version`. Notify retries a receipt answered 5xx or 429 and gives
 up on any other answer, so: a wrong or missing token is 401 and a malformed body 400 naming
-the field (both write nothing); a receipt that names no feedback of ours is answered 200
-and logged, since retrying it cannot help.
+the field (both write nothing; a time more than a day ahead of ours is malformed); a
+receipt that names no feedback of ours is answered 200 and logged, since retrying it
+cannot help.
 """
 
 from __future__ import annotations
