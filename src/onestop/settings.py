@@ -269,8 +269,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # JSON only, bounded in size and depth; paging bounded; errors in the schema
+    # (onestop.core.api).
+    "DEFAULT_PARSER_CLASSES": ["onestop.core.api.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "onestop.core.api.schema.OneStopAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "onestop.core.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "onestop.core.refusals.api_exception_handler",
 }

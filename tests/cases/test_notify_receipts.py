@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from onestop.cases.actions import CaseError, do_record_notify_receipt, do_send_feedback
@@ -260,6 +261,28 @@ def test_a_malformed_receipt_is_400_naming_the_field_and_writes_nothing(feedback
     assert response.status_code == 400
     assert list(response.json()) == [field]
     assert held(feedback) == ("", None)
+
+
+@pytest.mark.parametrize("field", ["completed_at", "sent_at", "created_at"])
+def test_a_receipt_dated_in_2099_is_400_naming_the_field_and_writes_nothing(feedback, field):
+    # Taken as it is, it would outrank every true receipt after it: the newest one wins.
+    response = notify_client().post(
+        URL, receipt(feedback, **{field: "2099-01-01T00:00:00Z"}), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert "more than a day ahead of now" in response.json()[field][0]
+    assert held(feedback) == ("", None)
+    # A later true receipt is still taken.
+    assert notify_client().post(URL, receipt(feedback), format="json").status_code == 200
+    assert held(feedback)[0] == "delivered"
+
+
+def test_a_receipt_a_few_hours_ahead_is_taken_as_clocks_differ(feedback):
+    soon = (timezone.now() + dt.timedelta(hours=20)).isoformat()
+    response = notify_client().post(URL, receipt(feedback, completed_at=soon, sent_at=soon),
+                                    format="json")
+    assert response.status_code == 200, response.content
+    assert held(feedback)[0] == "delivered"
 
 
 def test_a_body_that_is_not_a_json_object_is_400(feedback):

@@ -20,7 +20,7 @@ from onestop.dialogues.actions import (
     do_save_draft,
 )
 from onestop.dialogues.models import Dialogue, DialogueVersion
-from onestop.dialogues.validation import parse
+from onestop.dialogues.validation import DialogueInvalid, parse
 from onestop.dialogues.views import starter_document
 from onestop.staff.models import Role
 from onestop.staff.roles import grant_role_permissions
@@ -152,6 +152,33 @@ def test_text_that_is_not_json_or_is_for_another_service_is_refused(client):
     other = client.post(url, {"document": json.dumps(a_script(530))})
     assert other.status_code == 400
     assert "the document is for LGSL 530, not 524" in other.content.decode()
+    assert DialogueVersion.objects.count() == versions
+
+
+@pytest.mark.parametrize("brackets", ["[", "{\"a\": "])
+def test_a_script_of_50000_nested_brackets_is_refused_on_its_field(client, brackets):
+    do_load_shipped_dialogues()
+    versions = DialogueVersion.objects.count()
+    client.force_login(a_service_owner())
+    closing = "]" if brackets == "[" else "}"
+    response = client.post(f"/dialogues/{MISSED_BIN}/draft/", {
+        "document": brackets * 50_000 + "1" + closing * 50_000, "change_note": "deep"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<a href="#id_document">' in html
+    assert "nests arrays and objects more than 40 levels deep" in html
+    assert DialogueVersion.objects.count() == versions
+
+
+def test_a_script_whose_conditions_nest_too_deeply_is_refused_by_the_action():
+    script = a_script()
+    condition = {"fact": "out_by_7", "equals": False}
+    for _ in range(1_000):
+        condition = {"not": condition}
+    script["pages"][0]["next"][0]["when"] = condition
+    versions = DialogueVersion.objects.count()
+    with pytest.raises(DialogueInvalid, match="more than 40 levels deep"):
+        do_save_draft(service(MISSED_BIN), script, by=a_service_owner())
     assert DialogueVersion.objects.count() == versions
 
 

@@ -82,6 +82,23 @@ def test_a_condition_that_does_not_parse_is_refused_on_its_field_and_nothing_is_
     assert not RuleVersion.objects.exists() and not Rule.objects.exists()
 
 
+@pytest.mark.parametrize(("condition", "message"), [
+    ("(" * 50_000 + "true" + ")" * 50_000,
+     "The service applies must be 4,000 characters or fewer"),
+    ("(" * 1_100 + "true" + ")" * 1_100,
+     "The service applies: a rule is at most 2000 characters"),
+    ("(" * 60 + "true" + ")" * 60, "The service applies: the rule is nested too deeply"),
+    ("not " * 60 + "true", "The service applies: the rule is nested too deeply"),
+])
+def test_a_condition_of_nested_brackets_is_refused_on_its_field(client, condition, message):
+    client.force_login(a_service_owner())
+    response = client.post(f"/eligibility/rules/{GARDEN_WASTE}/draft/", form_of(
+        shipped(GARDEN_WASTE), applies=condition))
+    assert response.status_code == 400
+    assert message in text(response.content)
+    assert not RuleVersion.objects.exists()
+
+
 def test_a_missing_reason_or_scope_is_named(client):
     client.force_login(a_service_owner())
     fields = form_of(shipped(BLUE_BADGE), eligible_reason=" ")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
@@ -13,6 +18,8 @@ from onestop.authorities.queries import UnknownProperty, UnknownService, who_pro
 from onestop.authorities.responsibility import NoProvider
 from onestop.catalogue.models import Service
 from onestop.catalogue.queries import search_services
+from onestop.core.api.fields import BoundedIntegerField, LgslField
+from onestop.core.api.schema import ErrorDetail
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -33,8 +40,8 @@ class ServiceSearch(generics.ListAPIView):
 
 
 class ResponsibilityQuery(serializers.Serializer):
-    lgsl = serializers.IntegerField(min_value=1)
-    uprn = serializers.IntegerField(min_value=1, max_value=999_999_999_999)
+    lgsl = LgslField()
+    uprn = BoundedIntegerField(big=True, min_value=1, max_value=999_999_999_999)
 
 
 class AuthoritySerializer(serializers.Serializer):
@@ -51,11 +58,15 @@ class Responsibility(APIView):
 
     @extend_schema(
         parameters=[ResponsibilityQuery],
-        responses=inline_serializer("Responsibility", {
-            "service": ServiceSerializer(),
-            "uprn": serializers.IntegerField(),
-            "authority": AuthoritySerializer(),
-        }),
+        responses={
+            200: inline_serializer("Responsibility", {
+                "service": ServiceSerializer(),
+                "uprn": serializers.IntegerField(),
+                "authority": AuthoritySerializer(),
+            }),
+            404: OpenApiResponse(ErrorDetail, description="No service with that LGSL number, "
+                                                          "or no property with that UPRN"),
+        },
     )
     def get(self, request):
         query = ResponsibilityQuery(data=request.query_params)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from onestop.catalogue.models import Service
 from onestop.contacts.actions import ContactError, do_log_contact
 from onestop.contacts.models import Contact
+from onestop.core.api.fields import LgslField, RecordIdField, TextField
 from onestop.people.actions import do_open_person_record
 from onestop.people.models import Person
 from onestop.staff.models import Role
@@ -26,17 +27,22 @@ class MayLogContacts(BasePermission):
                     and user.has_role(Role.PARTNER_SYSTEM, Role.ADVISER))
 
 
+# More services than any one conversation covers; the list is bounded like everything else.
+MAX_SERVICES = 50
+
+
 class ContactIn(serializers.Serializer):
-    person = serializers.IntegerField(required=False, allow_null=True,
-                                      help_text="OneStop person id; omit for anonymous")
+    person = RecordIdField(strict=True, required=False, allow_null=True,
+                           help_text="OneStop person id; omit for anonymous")
     channel = serializers.ChoiceField(choices=Contact.Channel.choices)
     outcome = serializers.ChoiceField(choices=Contact.Outcome.choices)
-    services = serializers.ListField(child=serializers.IntegerField(min_value=1),
-                                     allow_empty=False, help_text="LGSL numbers discussed")
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    services = serializers.ListField(child=LgslField(strict=True), allow_empty=False,
+                                     min_length=1, max_length=MAX_SERVICES,
+                                     help_text="LGSL numbers discussed")
+    notes = TextField(required=False, allow_blank=True, max_length=10_000)
     started_at = serializers.DateTimeField(required=False)
     ended_at = serializers.DateTimeField(required=False)
-    source_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    source_reference = TextField(required=False, allow_blank=True, max_length=100)
 
     def validate_person(self, value):
         if value is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jsonschema
 
+from onestop.core.nesting import TooDeep, check_text_depth, check_value_depth
 from onestop.dialogues.document import (
     CONTEXT_FACTS,
     LIFE_EVENT_DETAILS,
@@ -35,6 +36,11 @@ class DialogueInvalid(ValueError):
         super().__init__("; ".join(errors))
 
 
+# The deepest shipped script nests 12 levels (conditions inside routes inside pages);
+# validating and running a script recurse once per level.
+MAX_DEPTH = 40
+
+
 @functools.cache
 def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text())
@@ -42,12 +48,17 @@ def schema() -> dict:
 
 def parse(document: dict | str) -> Dialogue:
     """A runnable Dialogue, or DialogueInvalid listing every problem."""
-    if isinstance(document, str):
-        try:
+    try:
+        if isinstance(document, str):
+            check_text_depth(document, MAX_DEPTH)  # before json.loads recurses into it
             document = json.loads(document)
-        except json.JSONDecodeError as error:
-            raise DialogueInvalid([f"not valid JSON: {error.msg} at line {error.lineno}, "
-                                   f"column {error.colno}"]) from None
+        check_value_depth(document, MAX_DEPTH)  # before the schema and the checks recurse
+    except TooDeep as error:
+        raise DialogueInvalid([f"not a script: {error}; a script needs at most "
+                               f"{MAX_DEPTH}"]) from None
+    except json.JSONDecodeError as error:
+        raise DialogueInvalid([f"not valid JSON: {error.msg} at line {error.lineno}, "
+                               f"column {error.colno}"]) from None
     validator = jsonschema.Draft202012Validator(schema())
     problems = [_schema_message(e) for e in sorted(validator.iter_errors(document),
                                                    key=lambda e: list(e.absolute_path))]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onestop.catalogue.models import Service
+from onestop.core.nesting import TooDeep, check_text_depth
 from onestop.core.versioning import lock_document
 from onestop.eligibility.definitions import RuleDefinition, RuleInvalid
 from onestop.eligibility.language import facts_named
@@ -40,7 +41,10 @@ def check_definition(service: Service, definition: dict | str) -> RuleDefinition
     catalogue is refused."""
     if isinstance(definition, str):
         try:
+            check_text_depth(definition, 8)  # a definition is one flat object of texts
             definition = json.loads(definition)
+        except TooDeep as error:
+            raise RuleInvalid([f"not a rule definition: {error}"]) from None
         except json.JSONDecodeError as error:
             raise RuleInvalid([f"not JSON: {error.msg} at character {error.pos + 1}"]) from None
     parsed = RuleDefinition.from_json(definition)

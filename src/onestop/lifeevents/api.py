@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from onestop.core.api.fields import RecordIdField, TextField
 from onestop.lifeevents.actions import Informant, LifeEventError, do_report_life_event
 from onestop.lifeevents.mapping import EventKind
 from onestop.lifeevents.queries import event_with_notices
@@ -27,11 +28,11 @@ class MayReportLifeEvents(BasePermission):
 
 
 class InformantIn(serializers.Serializer):
-    person = serializers.IntegerField(required=False, help_text="OneStop person id, if the "
-                                                                "informant is a resident")
-    name = serializers.CharField(required=False, allow_blank=True, max_length=160)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    person = RecordIdField(strict=True, required=False,
+                           help_text="OneStop person id, if the informant is a resident")
+    name = TextField(required=False, allow_blank=True, max_length=160)
+    email = TextField(required=False, allow_blank=True, max_length=254)
+    phone = TextField(required=False, allow_blank=True, max_length=32)
 
     def validate(self, data):
         if "person" in data:
@@ -52,7 +53,7 @@ class InformantIn(serializers.Serializer):
 
 class LifeEventIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EventKind.choices)
-    person = serializers.IntegerField(help_text="OneStop person id of whom it happened to")
+    person = RecordIdField(strict=True, help_text="OneStop person id of whom it happened to")
     occurred_on = serializers.DateField()
     details = serializers.DictField(required=False, default=dict, help_text=(
         "birth: child_given_name, child_family_name; moving_in / moving_within: uprn; "

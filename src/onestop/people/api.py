@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from onestop.core.api.fields import BoundedIntegerField
 from onestop.people.queries import SEARCH_LIMIT, BadSearch, PersonSearch, search_people
 from onestop.people.search import MIN_QUERY_LENGTH
 from onestop.staff.models import Role
@@ -37,6 +38,8 @@ class PeopleQuery(serializers.Serializer):
             "min_length": f"q must be at least {MIN_QUERY_LENGTH} characters long",
             "max_length": "q must be at most 200 characters long",
         })
+    limit = BoundedIntegerField(min_value=1, max_value=SEARCH_LIMIT, default=SEARCH_LIMIT,
+                                help_text=f"At most this many results (1 to {SEARCH_LIMIT})")
 
 
 class PersonResult(serializers.Serializer):
@@ -58,7 +61,7 @@ def _result(match) -> dict:
 
 
 class PeopleSearch(APIView):
-    """Residents the caller may see who match `q`, best match first (at most 50).
+    """Residents the caller may see who match `q`, best match first (at most `limit`, 50).
 
     The same search and order as the adviser desktop's "Find a resident" page.
     """
@@ -73,8 +76,6 @@ class PeopleSearch(APIView):
                                                             f"{SEARCH_LIMIT})"),
                 "results": PersonResult(many=True),
             }),
-            400: inline_serializer("PeopleSearchError", {
-                "q": serializers.ListField(child=serializers.CharField())}),
         },
     )
     def get(self, request):
@@ -84,5 +85,6 @@ class PeopleSearch(APIView):
             matches = search_people(request.user, PersonSearch(text=query.validated_data["q"]))
         except BadSearch as error:
             raise ValidationError({"q": [str(error)]}) from None
+        matches = matches[:query.validated_data["limit"]]
         results = PersonResult([_result(match) for match in matches], many=True).data
         return Response({"count": len(results), "results": results})
