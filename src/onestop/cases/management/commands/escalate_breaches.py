@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from onestop.cases.actions import do_escalate_breaches
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--today {value!r} is not a date like 2026-01-08") from None
+from onestop.core.commandline import iso_day
 
 
 class Command(BaseCommand):
@@ -26,7 +19,7 @@ class Command(BaseCommand):
                             help="the date to judge breaches on (default: today, Europe/London)")
 
     def handle(self, *args, today=None, **options):
-        cases = do_escalate_breaches(today=_date(today) if today else None)
+        cases = do_escalate_breaches(today=iso_day(today) if today else None)
         per_team = Counter(case.team.name for case in cases)
         noun = "case" if len(cases) == 1 else "cases"
         self.stdout.write(f"Escalated {len(cases)} breached {noun}")

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from onestop.core.commandline import iso_day
 from onestop.core.datafiles import DataFileError
 from onestop.rights.actions import do_apply_retention
 from onestop.rights.retention import BATCH_SIZE, SHIPPED_POLICY, load_policy
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--today {value!r} is not a date like 2026-01-08") from None
 
 
 class Command(BaseCommand):
@@ -35,7 +28,7 @@ class Command(BaseCommand):
                             help=f"records per transaction (default {BATCH_SIZE})")
 
     def handle(self, *args, today=None, dry_run=False, policy: Path, batch: int, **options):
-        day = _date(today) if today else timezone.localdate()
+        day = iso_day(today) if today else timezone.localdate()
         if not 1 <= batch <= 10_000:
             raise CommandError(f"--batch {batch}: give 1 to 10000 records per transaction")
         try:
