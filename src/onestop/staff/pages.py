@@ -75,6 +75,19 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def _submit(form, action):
+    """Run `action()`: (what it returned, False); a refusal or a StaffError becomes the
+    form's error, (None, whether it was a refusal)."""
+    try:
+        return action(), False
+    except powers.Refused as refusal:
+        form.add_error(None, str(refusal))
+        return None, True
+    except StaffError as error:
+        form.add_error(None, str(error))
+        return None, False
+
+
 def _form_page(request, template: str, form, context: dict, *, refused: bool = False):
     status = 403 if refused else 400 if form.errors else 200
     return render(request, template, {"form": form, **context}, status=status)
@@ -91,18 +104,12 @@ def new_member(request):
     refused = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            member = do_create_staff_user(
-                username=data["username"], first_name=data["first_name"],
-                last_name=data["last_name"], email=data["email"], roles=data["roles"],
-                authorities=data["authorities"], teams=data["teams"],
-                password=data["password"] or None, actor=request.user)
-        except powers.Refused as refusal:
-            form.add_error(None, str(refusal))
-            refused = True
-        except StaffError as error:
-            form.add_error(None, str(error))
-        else:
+        member, refused = _submit(form, lambda: do_create_staff_user(
+            username=data["username"], first_name=data["first_name"],
+            last_name=data["last_name"], email=data["email"], roles=data["roles"],
+            authorities=data["authorities"], teams=data["teams"],
+            password=data["password"] or None, actor=request.user))
+        if member is not None:
             messages.success(request, f"{member.get_full_name()} ({member.username}) can now "
                                       "be given an ID card")
             return redirect("staff:member", member.pk)
@@ -132,14 +139,9 @@ def change_member(request, user_id: int):
     form = StaffForm(_posted(request), initial=initial, actor=request.user, member=member)
     refused = False
     if request.method == "POST" and form.is_valid():
-        try:
-            do_change_staff_user(member, actor=request.user, **form.cleaned_data)
-        except powers.Refused as refusal:
-            form.add_error(None, str(refusal))
-            refused = True
-        except StaffError as error:
-            form.add_error(None, str(error))
-        else:
+        changed, refused = _submit(form, lambda: do_change_staff_user(
+            member, actor=request.user, **form.cleaned_data))
+        if changed is not None:
             messages.success(request, f"{member.get_full_name() or member.username} changed")
             return redirect("staff:member", member.pk)
     return _form_page(request, "staff/member_form.html", form, {"member": member},
@@ -154,15 +156,10 @@ def issue_card(request, user_id: int):
     form = NewCardForm(_posted(request))
     refused = False
     if request.method == "POST" and form.is_valid():
-        try:
-            card = do_issue_id_card(member, number=form.cleaned_data["number"],
-                                    pin=form.cleaned_data["new_pin"], actor=request.user)
-        except powers.Refused as refusal:
-            form.add_error(None, str(refusal))
-            refused = True
-        except StaffError as error:
-            form.add_error(None, str(error))
-        else:
+        card, refused = _submit(form, lambda: do_issue_id_card(
+            member, number=form.cleaned_data["number"], pin=form.cleaned_data["new_pin"],
+            actor=request.user))
+        if card is not None:
             messages.success(request, f"Card {card.number} issued to "
                                       f"{member.get_full_name() or member.username}")
             return redirect("staff:member", member.pk)
@@ -210,14 +207,8 @@ def _pin_page(request, card: IdCard, action, *, heading: str, button: str, done:
     form = PinForm(_posted(request))
     refused = False
     if request.method == "POST" and form.is_valid():
-        try:
-            action(form.cleaned_data["new_pin"])
-        except powers.Refused as refusal:
-            form.add_error(None, str(refusal))
-            refused = True
-        except StaffError as error:
-            form.add_error(None, str(error))
-        else:
+        done_with, refused = _submit(form, lambda: action(form.cleaned_data["new_pin"]))
+        if done_with is not None:
             messages.success(request, done)
             return redirect(*back)
     return _form_page(request, "staff/card_form.html", form, {
