@@ -84,12 +84,12 @@ class ChannelChoice:
     def fell_back(self) -> bool:
         return bool(self.refused)
 
-    def note(self) -> str:
+    def note(self, who: str = "the resident") -> str:
         """Why, in words for the officer and the case history; "" when nothing fell back."""
         if not self.refused:
             return ""
         refused = " or ".join(BY[c] for c in self.refused)
-        said = f"the resident asked not to be contacted {refused}"
+        said = f"{who} asked not to be contacted {refused}"
         if not self.channel:
             return f"{said}; nothing sent"
         return f"{said}; {INSTEAD[self.channel]}"
