@@ -19,6 +19,7 @@ from onestop.eligibility import preview
 from onestop.eligibility.definitions import RuleDefinition, RuleInvalid
 from onestop.eligibility.language import facts_named
 from onestop.eligibility.models import Offer, Rule, RuleStateError, RuleVersion
+from onestop.people.consent import NOT_TOLD, may_offer_services
 from onestop.people.models import Person
 from onestop.staff.authoring import check_author, check_keeper, give_unkept
 
@@ -192,12 +193,18 @@ def do_record_offer(person: Person, service: Service, outcome: str, *, by, termi
 
     `outcome` is offered, accepted or declined. Accepted adds the service to the adviser's
     open contact with this resident, in the same transaction: it is refused when there is
-    none, so an acceptance never goes unactioned."""
+    none, so an acceptance never goes unactioned. A resident who said no to being told
+    about services is offered nothing: only their acceptance of a service they asked about
+    is recorded."""
     from onestop.contacts import actions as contact_actions
     from onestop.contacts.models import WorkSession
 
     if outcome not in Offer.Status.values:
         raise OfferError(f"choose offered, accepted or declined, not {outcome!r}")
+    if outcome != Offer.Status.ACCEPTED and not may_offer_services(person):
+        # They may still ask what they could get, and take it: only that is recorded.
+        raise OfferError(f"{NOT_TOLD}; record a service only when they ask for it and "
+                         f"accept it")
     session = (WorkSession.objects.filter(owner=by, closed_at__isnull=True,
                                           contact__person=person)
                .select_related("contact").first()) if by is not None else None

@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
-
 from onestop.people.models import Consent, Person
 
 Purpose = Consent.Purpose
@@ -62,12 +60,15 @@ def may_offer_services(person: Person) -> bool:
     return not said_no(person, Purpose.PROACTIVE_OFFERS)
 
 
-def refusing_offers() -> QuerySet[Person]:
-    """Every resident whose latest answer on being told about services is no, in one query
-    (the campaign list leaves them out)."""
-    latest = (Consent.objects.filter(person=OuterRef("pk"), purpose=Purpose.PROACTIVE_OFFERS)
-              .order_by("-recorded_at", "-id").values("given")[:1])
-    return Person.objects.annotate(offers=Subquery(latest)).filter(offers=False)
+def refusing_offers() -> set[int]:
+    """The ids of every resident whose latest answer on being told about services is no
+    (the campaign list leaves them out). Reads only the answers to that question."""
+    latest: dict[int, bool] = {}
+    answers = (Consent.objects.filter(purpose=Purpose.PROACTIVE_OFFERS)
+               .order_by("person_id", "recorded_at", "id").values_list("person_id", "given"))
+    for person_id, given in answers.iterator(chunk_size=5000):
+        latest[person_id] = given  # oldest first: the last one seen is the latest
+    return {person_id for person_id, given in latest.items() if not given}
 
 
 @dataclass(frozen=True)
