@@ -4,8 +4,11 @@ The Office for National Statistics' practice for tables from administrative data
 below a threshold is not shown, and every count shown is rounded to a base. Suppression
 alone can be undone by differencing (two tables whose populations differ by one resident
 give counts whose difference is that resident); rounding every count, totals and
-differences included, each from its own unrounded value, makes the difference of two
-tables that differ by a few residents say nothing about them.
+differences included, each from its own unrounded value, means the difference of two
+tables that differ by one resident is zero unless a count crosses a rounding boundary.
+Rounding is deterministic, so the same question always gets the same answer (asking again
+learns nothing); a reader hunting for boundaries has to ask many questions, and the rule
+preview records every one in the audit log.
 
 Zero is a count like any other here: showing "0" beside "fewer than 10" would tell the
 reader that someone, or no one, with the facts asked about exists.
