@@ -62,3 +62,34 @@ def test_an_adviser_offers_a_service_from_the_person_page_and_it_joins_the_conta
     page.get_by_role("link", name="Go back to it").click()
     expect(page).to_have_url(re.compile(r"/contacts/\d+/services/\d+/$"))
     checked(page)
+
+
+def test_a_resident_who_said_no_to_offers_is_not_offered_anything_but_can_ask(demo_server,
+                                                                               page):
+    # Another resident with something to offer (from the other end of the demo's data),
+    # who now says no to being told about services.
+    found = demo_server.shell(
+        "from onestop.eligibility.queries import recommendations_for\n"
+        "from onestop.people.actions import do_record_consent\n"
+        "from onestop.people.models import Person\n"
+        "for p in Person.objects.filter(household__isnull=False).order_by('-pk')[:300]:\n"
+        "    if recommendations_for(p).to_offer:\n"
+        "        do_record_consent(p, 'proactive_offers', given=False)\n"
+        "        print(f'PERSON={p.pk}')\n        break\n")
+    person_id = int(re.search(r"PERSON=(\d+)", found).group(1))
+    page.goto(demo_server.url + "/sign-in/")
+    page.get_by_label("ID card number").fill("100001")
+    page.get_by_label("PIN").fill("1234")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{demo_server.url}/people/{person_id}/")
+    expect(page.get_by_role("heading", name="Services to offer")).to_be_visible()
+    expect(page.locator("#offers-refused")).to_have_text(
+        "Not offered: the resident asked not to be told about services.")
+    expect(page.locator(".govuk-summary-card[data-lgsl]")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Offered"))).to_have_count(0)
+    checked(page)
+    asked = page.locator("#on-request")
+    asked.locator("summary").click()
+    expect(asked).to_contain_text("Do not bring these up")
+    expect(asked.locator("li[data-lgsl]").first).to_be_visible()
+    checked(page)

@@ -1,6 +1,7 @@
 """In a real browser, on the demo: the service owner opens an eligibility rule, saves a
-draft with a mistake and sees it named on its field, corrects it, previews how many
-residents it offers the service to, and publishes it. Every page passes axe-core.
+draft with a mistake and sees it named on its field, corrects it, previews roughly how
+many residents it offers the service to (rounded, small counts hidden), and publishes
+it. Every page passes axe-core.
 
 The version published has the same conditions as the one it replaces (only the change
 note differs), so the demo's recommendations, which other browser tests read, stay as
@@ -59,19 +60,23 @@ def test_a_service_owner_corrects_previews_and_publishes_a_rule(demo_server, pag
         "Draft version")
     impact = page.locator("#impact")
     expect(impact).to_be_visible()
-    # The same conditions as the rule in use: nobody starts or stops being offered it.
+    # The same conditions as the rule in use: nobody starts or stops being offered it, and
+    # under disclosure control nobody reads as "fewer than 10".
     expect(page.locator("#change")).to_contain_text(
-        "0 would start being offered")
-    expect(page.locator("#change")).to_contain_text("0 would no longer be offered it")
+        "fewer than 10 would start being offered")
+    expect(page.locator("#change")).to_contain_text("fewer than 10 would no longer be offered it")
+    expect(page.locator("#method")).to_contain_text(
+        "counts are rounded to the nearest 5; counts below 10 are not shown")
     residents = int(re.search(r": ([\d,]+) in all", page.locator("#residents").inner_text())
                     .group(1).replace(",", ""))
     cells = impact.locator("tbody tr td:nth-child(3)").all_inner_texts()
-    # Each count is a number, or "fewer than 10" so that nobody can be picked out.
+    # Each count is a multiple of 5 from 10, or "fewer than 10", rounded from its own
+    # exact number: the rows add up to the total give or take 2 each, 9 for one suppressed.
     counts = [int(cell.replace(",", "")) for cell in cells if cell != "fewer than 10"]
     assert len(cells) == 4 and all(c == "fewer than 10" or c.replace(",", "").isdigit()
                                    for c in cells)
-    assert 0 < sum(counts) <= residents
-    assert sum(counts) > residents - 10 * (len(cells) - len(counts))
+    assert residents % 5 == 0 and all(c % 5 == 0 and c >= 10 for c in counts)
+    assert abs(sum(counts) - residents) <= 2 + 2 * len(counts) + 9 * (len(cells) - len(counts))
     checked(page)
 
     draft = published + 1

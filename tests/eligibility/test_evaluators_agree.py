@@ -13,6 +13,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from onestop.authorities.models import Authority
 from onestop.catalogue.models import Service
 from onestop.eligibility.actions import SHIPPED_RULES
 from onestop.eligibility.definitions import RuleDefinition
@@ -197,6 +198,42 @@ def test_generated_rules_give_the_same_verdicts_in_python_and_in_duckdb(generate
     with transaction.atomic():
         save_population(generated)
         assert_agree(definitions, today)
+        transaction.set_rollback(True)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(generated=households, definitions=rule_definitions(), today=todays,
+       districts=st.lists(st.sampled_from(["mid-suffolk", "babergh"]), min_size=4,
+                          max_size=4))
+def test_the_preview_of_one_councils_residents_counts_exactly_those_residents(
+        generated, definitions, today, districts):
+    """The rule preview reads only the residents whose home lies in the author's councils:
+    its unrounded counts are the per-person evaluator's over exactly those residents (a
+    household is wholly in or out, so its household facts do not change)."""
+    with transaction.atomic():
+        people = save_population(generated)
+        authorities = {a.slug: a for a in Authority.objects.filter(
+            slug__in=["mid-suffolk", "babergh"])}
+        homes = sorted({p.household.property_id for p in people if p.household_id})
+        for home, district in zip(homes, itertools.cycle(districts)):
+            Property.objects.get(pk=home).authorities.set([authorities[district]])
+        babergh = authorities["babergh"]
+        db = connect(read_main_database({babergh.pk}), today)
+        in_babergh = [p for p in people if p.date_of_death is None and p.household_id
+                      and p.household.property.authorities.filter(pk=babergh.pk).exists()]
+        in_use = definitions[-1] if len(definitions) > 1 else None
+        seen = impact(db, definitions[0], in_use)
+        judged = [(definitions[0].judge(facts_for(p, today)).verdict,
+                   in_use.judge(facts_for(p, today)).verdict if in_use else None)
+                  for p in in_babergh]
+        assert seen.counts == {v: sum(now == v for now, _ in judged) for v in VERDICTS}
+        newly = sum(now == LIKELY != was for now, was in judged) if in_use else 0
+        assert seen.newly_offered == newly
+        db.close()
+        nobody = connect(read_main_database(set()), today)  # an author of no council
+        assert nobody.execute("SELECT count(*) FROM facts").fetchone() == (0,)
+        nobody.close()
         transaction.set_rollback(True)
 
 

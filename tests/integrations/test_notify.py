@@ -266,7 +266,8 @@ def test_email_feedback_goes_through_the_outbox_to_notify_and_is_marked_delivere
         "reference": f"feedback:{feedback.pk}",
         "personalisation": {"case_reference": case.reference,
                             "message": "We have booked the crew for Thursday",
-                            "service": case.service.label}}
+                            "service": case.service.label},
+        "consent_of": resident.pk}  # the worker asks again before sending
     assert Worker().run_once() == (1, 0)
     [received] = notify.received
     assert (received["to"], received["reference"]) == ("m.okafor@example.org",

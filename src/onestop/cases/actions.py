@@ -25,6 +25,7 @@ from onestop.cases.models import Case, CaseEvent, CaseTransitionError, Feedback,
 from onestop.core.actions import do_record_access
 from onestop.core.workingdays import MAX_WORKING_DAYS, due_date
 from onestop.integrations.outbox import do_enqueue
+from onestop.people.consent import choose_channel
 from onestop.people.models import ContactDetail, Person
 from onestop.people.phones import BadPhoneNumber, normalise_phone
 from onestop.people.queries import can_see_person
@@ -311,39 +312,43 @@ def _postal_address(case: Case) -> str:
     return case.requester_address
 
 
-def feedback_route(case: Case) -> tuple[str, str]:
+class FeedbackRoute(NamedTuple):
+    """Where feedback goes, and `note`: why, when the resident's consent ruled out the
+    channel it would otherwise have gone by ("" when it did not)."""
+
+    channel: str
+    to: str
+    note: str = ""
+
+
+def feedback_route(case: Case) -> FeedbackRoute:
     """The channel and address feedback on `case` goes to.
 
     A members' enquiry is answered to the councillor who raised it. Otherwise: the
     person's preferred channel when we hold an address for it, else email if an email is
-    known, else a text to a mobile or a call to another phone, else a letter.
+    known, else a text to a mobile, else a call, else a letter; never by email or text
+    when the resident's latest answer says no to it (onestop.people.consent), the next
+    allowed channel then, and the note says so.
     """
     Channel = Feedback.Channel
     if case.kind == Case.Kind.MEMBERS_ENQUIRY and case.councillor is not None:
         if case.councillor.email:
-            return Channel.EMAIL, case.councillor.email
-        return Channel.LETTER, ""
+            return FeedbackRoute(Channel.EMAIL, case.councillor.email)
+        return FeedbackRoute(Channel.LETTER, "")
     person = case.person
     email = mobile = phone = ""
     if person is not None:
         email = _best_detail(person, ContactDetail.Kind.EMAIL)
         mobile = _best_detail(person, ContactDetail.Kind.PHONE, mobile=True)
         phone = _best_detail(person, ContactDetail.Kind.PHONE, mobile=False)
-    email = email or case.requester_email
-    phone = phone or case.requester_phone
-    address = _postal_address(case)
-    known = {Channel.EMAIL: email, Channel.SMS: mobile, Channel.PHONE: phone or mobile,
-             Channel.LETTER: address}
-    preferred = person.preferred_channel if person is not None else ""
-    if preferred and known.get(preferred):
-        return preferred, known[preferred]
-    if email:
-        return Channel.EMAIL, email
-    if mobile:
-        return Channel.SMS, mobile
-    if phone:
-        return Channel.PHONE, phone
-    return Channel.LETTER, address
+    known = {Channel.EMAIL: email or case.requester_email, Channel.SMS: mobile,
+             Channel.PHONE: phone or case.requester_phone or mobile,
+             Channel.LETTER: _postal_address(case)}
+    choice = choose_channel(person, known, [Channel.EMAIL, Channel.SMS, Channel.PHONE,
+                                            Channel.LETTER])
+    if not choice.channel:  # nothing known: a letter, for the team to find an address
+        return FeedbackRoute(Channel.LETTER, "", choice.note())
+    return FeedbackRoute(choice.channel, choice.to, choice.note())
 
 
 # Feedback by email or text goes out through GOV.UK Notify with these templates; a call
@@ -370,18 +375,23 @@ def _enqueue_feedback(case: Case, feedback: Feedback) -> None:
         "to": to, "template": template, "reference": reference,
         "personalisation": {"case_reference": case.reference, "message": feedback.message,
                             "service": case.service.label},
+        # Whose consent the worker checks again before sending: a "no" given while the
+        # message waited stops it (a councillor's answer needs none).
+        **({"consent_of": case.person_id} if case.person_id and
+           case.kind != Case.Kind.MEMBERS_ENQUIRY else {}),
     })
 
 
 def _store_feedback(case: Case, by, message: str, *, at: dt.datetime | None = None) -> Feedback:
-    channel, to = feedback_route(case)
+    channel, to, consent_note = feedback_route(case)
     at = at or timezone.now()
     feedback = Feedback.objects.create(case=case, at=at, by=by, message=message,
-                                       channel=channel, to=to)
+                                       channel=channel, to=to, consent_note=consent_note)
     CaseEvent.objects.create(case=case, at=at, by=by, kind=CaseEvent.Kind.FEEDBACK,
                              status_from=case.status, status_to=case.status,
                              note=f"by {feedback.get_channel_display().lower()}"
-                                  + (f" to {to}" if to else ""))
+                                  + (f" to {to}" if to else "")
+                                  + (f" ({consent_note})" if consent_note else ""))
     _enqueue_feedback(case, feedback)
     return feedback
 

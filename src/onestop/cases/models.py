@@ -286,6 +286,9 @@ class Feedback(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     # The email address, phone number or postal address the message goes to.
     to = models.CharField(max_length=300, blank=True)
+    # Why it goes by this channel when the resident's consent ruled out the one it would
+    # have gone by ("the resident asked not to be contacted by email; ..."), else empty.
+    consent_note = models.CharField(max_length=200, blank=True)
     # When GOV.UK Notify accepted the message (the worker's 2xx), not when it arrived.
     delivered_at = models.DateTimeField(null=True, blank=True)
     # What Notify's delivery receipt says happened next, when it says so, and its id there.

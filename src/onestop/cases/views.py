@@ -137,8 +137,9 @@ def send_feedback(request, reference: str):
     except CaseError as error:
         form.add_error("message", str(error))
         return _render_case(request, case, may_work, status=400, feedback_form=form)
+    why = f": {feedback.consent_note}" if feedback.consent_note else ""
     messages.success(request, f"Feedback saved to send by "
-                              f"{feedback.get_channel_display().lower()}")
+                              f"{feedback.get_channel_display().lower()}{why}")
     return redirect("cases:case", reference=case.reference)
 
 

@@ -12,11 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from onestop.catalogue.models import Service
+from onestop.core.actions import do_record_audit_event
+from onestop.core.models import AuditEvent
 from onestop.core.nesting import TooDeep, check_text_depth
 from onestop.core.versioning import lock_document
+from onestop.eligibility import preview
 from onestop.eligibility.definitions import RuleDefinition, RuleInvalid
 from onestop.eligibility.language import facts_named
 from onestop.eligibility.models import Offer, Rule, RuleStateError, RuleVersion
+from onestop.people.consent import NOT_TOLD, may_offer_services
 from onestop.people.models import Person
 from onestop.staff.authoring import check_author, check_keeper, give_unkept
 
@@ -24,7 +28,8 @@ SHIPPED_RULES = Path(__file__).with_name("content") / "rules.json"
 SHIPPED_REVIEW_DAYS = 365
 
 __all__ = ["RuleInvalid", "RuleStateError", "do_give_unowned_rules_to",
-           "do_load_shipped_rules", "do_publish_rule", "do_record_offer", "do_save_rule_draft"]
+           "do_load_shipped_rules", "do_preview_rule", "do_publish_rule", "do_record_offer",
+           "do_save_rule_draft"]
 
 
 def _may_edit(by) -> None:
@@ -81,6 +86,44 @@ def do_publish_rule(version: RuleVersion, *, by, review_by: dt.date) -> RuleVers
     check_definition(version.rule.service, version.definition)  # facts may have changed
     version.publish(by=by, review_by=review_by)
     return version
+
+
+@transaction.atomic
+def do_preview_rule(version: RuleVersion, *, by, today: dt.date | None = None,
+                    terminal: str = "") -> preview.RulePreview:
+    """Count the author's own councils' residents by the verdict `version` gives them,
+    beside the rule in use, as they may be shown (onestop.eligibility.preview), and record
+    in the audit log who previewed which conditions and what they were shown.
+
+    Raises RuleInvalid (nothing recorded) when the version no longer checks. A rule in use
+    that no longer checks is left out of the comparison."""
+    _may_edit(by)
+    definition = RuleDefinition.from_json(version.definition)
+    published = version.rule.published
+    in_use = None
+    if published is not None and published.pk != version.pk:
+        try:
+            in_use = RuleDefinition.from_json(published.definition)
+        except RuleInvalid:
+            published = None
+    authorities = list(by.authorities.order_by("name"))
+    seen = preview.count(definition, in_use, authorities, today or timezone.localdate())
+    service = version.rule.service
+    compared = f", against version {published.number}" if in_use is not None else ""
+    do_record_audit_event(
+        AuditEvent.Kind.RULE_PREVIEWED, user=by, terminal=terminal,
+        detail=f"{service.label} (LGSL {service.lgsl}) rule version {version.number}{compared}",
+        after={"lgsl": service.lgsl, "service": service.label, "version": version.number,
+               "status": version.status, "applies": definition.applies_text,
+               "likely_eligible": definition.likely_eligible_text,
+               "compared_with": {"version": published.number,
+                                 "applies": in_use.applies_text,
+                                 "likely_eligible": in_use.likely_eligible_text}
+               if in_use is not None else None,
+               "authorities": [a.name for a in authorities],
+               "shown": seen.impact.as_audit() if seen.impact is not None
+               else "nothing: acts for no council"})
+    return seen
 
 
 @dataclass(frozen=True)
@@ -154,12 +197,18 @@ def do_record_offer(person: Person, service: Service, outcome: str, *, by, termi
 
     `outcome` is offered, accepted or declined. Accepted adds the service to the adviser's
     open contact with this resident, in the same transaction: it is refused when there is
-    none, so an acceptance never goes unactioned."""
+    none, so an acceptance never goes unactioned. A resident who said no to being told
+    about services is offered nothing: only their acceptance of a service they asked about
+    is recorded."""
     from onestop.contacts import actions as contact_actions
     from onestop.contacts.models import WorkSession
 
     if outcome not in Offer.Status.values:
         raise OfferError(f"choose offered, accepted or declined, not {outcome!r}")
+    if outcome != Offer.Status.ACCEPTED and not may_offer_services(person):
+        # They may still ask what they could get, and take it: only that is recorded.
+        raise OfferError(f"{NOT_TOLD}; record a service only when they ask for it and "
+                         f"accept it")
     session = (WorkSession.objects.filter(owner=by, closed_at__isnull=True,
                                           contact__person=person)
                .select_related("contact").first()) if by is not None else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
@@ -15,6 +15,7 @@ from onestop.contacts.models import Contact
 from onestop.eligibility.definitions import Outcome, RuleDefinition, Verdict
 from onestop.eligibility.facts import facts_for
 from onestop.eligibility.models import Offer, Rule, RuleVersion
+from onestop.people.consent import may_offer_services
 from onestop.staff.authoring import own_first
 
 
@@ -38,14 +39,19 @@ class Recommendations:
     to_offer: list[Recommendation]  # likely eligible, not receiving
     not_applicable: list[Recommendation]
     others: list[Recommendation]  # receiving already, or not likely eligible
+    # The resident said no to being told about services: nothing is offered, and what
+    # would have been is here, for an adviser to answer them if they ask.
+    offers_refused: bool = False
+    on_request: list[Recommendation] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.to_offer or self.not_applicable or self.others)
+        return bool(self.to_offer or self.not_applicable or self.others or self.on_request)
 
 
 def recommendations_for(person, today: dt.date | None = None) -> Recommendations:
     """Every published rule judged for `person` by the per-person evaluator, with who
-    provides each service at their home and any offer already made."""
+    provides each service at their home and any offer already made. Nothing is to offer
+    to a resident who said no to being told about services (onestop.people.consent)."""
     today = today or timezone.localdate()
     rules = published_rules()
     if not rules or person.date_of_death is not None:
@@ -63,6 +69,9 @@ def recommendations_for(person, today: dt.date | None = None) -> Recommendations
             outcome.verdict, "other")
         groups[group].append(Recommendation(service, outcome, providers.get(service),
                                             offers.get(service.pk)))
+    if not may_offer_services(person):
+        return Recommendations([], groups["na"], groups["other"], offers_refused=True,
+                               on_request=groups["offer"])
     return Recommendations(groups["offer"], groups["na"], groups["other"])
 
 

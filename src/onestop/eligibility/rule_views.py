@@ -1,9 +1,10 @@
 """Writing eligibility rules: a draft edited part by part, its impact previewed over the
-whole population, then published with a review date.
+residents of the author's own councils, then published with a review date.
 
-For service owners and administrators. The preview judges every resident with the
-set-based evaluator (DuckDB) but shows only counts, never a resident: a service owner sees
-how many people a change would start or stop offering the service to, not who.
+For service owners and administrators. The preview judges residents with the set-based
+evaluator (DuckDB) but shows only counts, never a resident, and the counts under
+disclosure control (onestop.eligibility.preview): a service owner sees roughly how many
+people a change would start or stop offering the service to, not who.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from onestop.catalogue.models import Service
+from onestop.core import disclosure
 from onestop.core.access import requires_role
 from onestop.core.forms import ServiceNumberForm
 from onestop.core.publishing import publish_page
@@ -22,6 +24,7 @@ from onestop.eligibility import screening
 from onestop.eligibility.actions import (
     RuleInvalid,
     RuleStateError,
+    do_preview_rule,
     do_publish_rule,
     do_save_rule_draft,
 )
@@ -29,21 +32,11 @@ from onestop.eligibility.definitions import RuleDefinition
 from onestop.eligibility.facts import BENEFITS, FACTS
 from onestop.eligibility.forms import RuleDraftForm
 from onestop.eligibility.models import Rule, RuleVersion
+from onestop.eligibility.preview import ShownImpact
 from onestop.eligibility.queries import overdue_rule_reviews_for, rules
 from onestop.staff.models import Role
 
 authors_only = requires_role(Role.SERVICE_OWNER.value, Role.ADMINISTRATOR.value)
-# Counts below this are shown as "fewer than 10": a rule narrowed to one or two residents
-# would otherwise let its author learn about them by trying conditions (their benefits,
-# say). Zero reveals no one.
-SMALLEST_COUNT_SHOWN = 10
-
-
-def shown(count: int | None) -> str | None:
-    if count is None:
-        return None
-    return f"fewer than {SMALLEST_COUNT_SHOWN}" if 0 < count < SMALLEST_COUNT_SHOWN \
-        else f"{count:,}"
 
 
 @authors_only
@@ -121,36 +114,24 @@ def edit_rule(request, lgsl: int):
 
 @authors_only
 def preview_rule(request, lgsl: int, number: int):
-    """How many residents each verdict of this version covers today, beside the rule in use."""
+    """How many of the author's councils' residents each verdict of this version covers
+    today, beside the rule in use, under disclosure control; the preview is audited."""
     version = get_object_or_404(_versions(), rule__service__lgsl=lgsl, number=number)
     try:
-        definition = RuleDefinition.from_json(version.definition)
+        seen = do_preview_rule(version, by=request.user, terminal=request.terminal_key)
     except RuleInvalid as error:  # a draft saved before a fact was withdrawn
         return render(request, "eligibility/rule_preview.html",
                       {"version": version, "problems": error.errors}, status=400)
-    published = version.rule.published
-    in_use = None
-    if published is not None and published.pk != version.pk:
-        try:
-            in_use = RuleDefinition.from_json(published.definition)
-        except RuleInvalid:  # the rule in use no longer checks: preview without comparing
-            published = None
-    today = timezone.localdate()
-    db = screening.connect(screening.read_main_database(), today)
-    try:
-        impact = screening.impact(db, definition, in_use)
-    finally:
-        db.close()
+    impact = seen.impact
+    compared = impact is not None and impact.in_use is not None
     return render(request, "eligibility/rule_preview.html", {
-        "version": version, "definition": definition, "today": today,
-        "residents": shown(impact.residents), "compared_with": published if in_use else None,
-        "newly_offered": shown(impact.newly_offered),
-        "no_longer_offered": shown(impact.no_longer_offered),
-        "rows": _impact_rows(definition, impact), "smallest": SMALLEST_COUNT_SHOWN,
+        "version": version, "preview": seen, "method": disclosure.METHOD,
+        "compared_with": version.rule.published if compared else None,
+        "rows": _impact_rows(seen.definition, impact) if impact is not None else [],
     })
 
 
-def _impact_rows(definition: RuleDefinition, impact: screening.Impact) -> list[dict]:
+def _impact_rows(definition: RuleDefinition, impact: ShownImpact) -> list[dict]:
     """One row per verdict: what the person page would say, and how many it would say it to."""
     receiving = ("Already receives it" if definition.scope == "person"
                  else "Someone in the household already receives it")
@@ -159,8 +140,8 @@ def _impact_rows(definition: RuleDefinition, impact: screening.Impact) -> list[d
             "receiving": ("Not offered: already receiving", receiving),
             "not_applicable": ("Hidden: not applicable", definition.not_applicable_reason)}
     return [{"verdict": verdict, "heading": said[verdict][0], "reason": said[verdict][1],
-             "residents": shown(impact.counts[verdict]),
-             "in_use": shown(impact.in_use[verdict]) if impact.in_use is not None else None}
+             "residents": impact.counts[verdict],
+             "in_use": impact.in_use[verdict] if impact.in_use is not None else None}
             for verdict in screening.VERDICTS]
 
 

@@ -10,6 +10,7 @@ evaluators agree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import duckdb
@@ -105,12 +106,27 @@ def facts_sql(today: dt.date) -> str:
     """
 
 
-def read_main_database() -> dict[str, pa.Table]:
-    """The raw tables from the main database, column-wise into Arrow."""
+# Residents whose home lies in one of a set of authorities: a household is wholly in or
+# out (its members share the home), so the household facts of those kept are unchanged.
+IN_AUTHORITIES = (" AND household_id IN (SELECT h.id FROM people_household h "
+                  "JOIN people_property_authorities pa ON pa.property_id = h.property_id "
+                  "WHERE pa.authority_id IN ({}))")
+
+
+def read_main_database(authority_ids: Collection[int] | None = None) -> dict[str, pa.Table]:
+    """The raw tables from the main database, column-wise into Arrow.
+
+    With `authority_ids`, only the residents whose home lies in one of those authorities
+    (none when it is empty); the other tables are read whole, and only rows joined to a
+    resident kept are ever counted."""
     tables = {}
     with connection.cursor() as cursor:
         for name, sql in READS.items():
-            cursor.execute(sql)
+            params: list[int] = []
+            if name == "person" and authority_ids is not None:
+                params = sorted(authority_ids) or [-1]  # no authority: no resident
+                sql += IN_AUTHORITIES.format(", ".join(["%s"] * len(params)))
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
             schema = SCHEMAS[name]
             columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]

@@ -12,6 +12,7 @@ from onestop.eligibility.actions import OfferError, do_record_offer
 from onestop.eligibility.models import Offer, RuleStateError
 from onestop.eligibility.queries import recommendations_for
 from onestop.people.actions import do_open_person_record
+from onestop.people.consent import NOT_TOLD
 from onestop.people.models import Person
 
 VERBS = {Offer.Status.OFFERED: "offered", Offer.Status.ACCEPTED: "accepted and added to "
@@ -27,12 +28,15 @@ def record_offer(request, person_id: int):
     back = reverse("contacts:person", args=[person.pk])
     # What may be offered is worked out again here, never taken from the form.
     wanted = request.POST.get("lgsl", "")
-    recommendation = next((r for r in recommendations_for(person).to_offer
-                           if str(r.service.lgsl) == wanted), None)
-    if recommendation is None:
-        messages.error(request, "That service is not recommended for this resident")
-        return redirect(back)
+    found = recommendations_for(person)
     outcome = request.POST.get("outcome", "")
+    # A resident who said no to being told about services may still ask and accept one.
+    offerable = found.to_offer + (found.on_request if outcome == Offer.Status.ACCEPTED else [])
+    recommendation = next((r for r in offerable if str(r.service.lgsl) == wanted), None)
+    if recommendation is None:
+        messages.error(request, NOT_TOLD if found.offers_refused else
+                       "That service is not recommended for this resident")
+        return redirect(back)
     try:
         do_record_offer(person, recommendation.service, outcome, by=request.user,
                         terminal=request.terminal_key, reason=recommendation.outcome.reason)

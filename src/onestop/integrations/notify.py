@@ -12,6 +12,10 @@ the worker calls the handlers registered here. A server error, a timeout, an unr
 Notify or its rate limit (429) is retried; any other refusal (a bad number, an unknown
 template, a wrong key) goes to the dead letters at once, since sending again cannot help.
 
+A message whose payload names a resident in `consent_of` is sent only while their consent
+allows its channel (onestop.people.consent): a "no" given after it was queued stops it
+for good, before Notify is called.
+
 A delivered message whose reference is `feedback:<id>` marks that case feedback delivered:
 the worker does it in the transaction recording the delivery (`after_delivery`), not the
 handler, because once Notify has answered 2xx the send is final. Marking it inside the
@@ -200,8 +204,28 @@ def _payload(message) -> tuple[str, str, dict, str]:
     return to, template, personalisation, str(reference)
 
 
+def _check_consent(message) -> None:
+    """Refuse, for good, a message to a resident who said no to its channel after it was
+    queued: `consent_of` in the payload names them (onestop.people.consent decided the
+    channel when it was queued; this is the same question asked again at the last moment)."""
+    person_id = message.payload.get("consent_of") if isinstance(message.payload, dict) \
+        else None
+    if person_id is None:
+        return
+    from onestop.people.consent import BY, may_contact
+    from onestop.people.models import Person
+
+    channel = message.kind.removeprefix("notify.")
+    person = Person.objects.filter(pk=person_id).first() if isinstance(person_id, int) \
+        else None
+    if person is not None and not may_contact(person, channel):
+        raise DeliveryFailed(f"not sent: resident {person_id} has asked not to be contacted "
+                             f"{BY[channel]}", retry=False)
+
+
 def _deliver(message, send) -> None:
     to, template, personalisation, reference = _payload(message)
+    _check_consent(message)
     try:
         send(get_notifier(), to, template, personalisation, reference)
     except NotifyError as error:

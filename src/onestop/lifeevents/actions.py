@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from onestop.cases.actions import RoutingError, do_raise_case, route
 from onestop.core.actions import do_count_anonymous_write
@@ -32,6 +33,7 @@ from onestop.lifeevents.models import (
     SelfServiceReport,
 )
 from onestop.people.actions import do_move_person, do_register_person
+from onestop.people.consent import choose_channel
 from onestop.people.models import (
     BenefitAward,
     ContactDetail,
@@ -390,37 +392,48 @@ def _notify(event: LifeEvent, person: Person, home, where, row: AffectedService,
 # --- the confirmation ------------------------------------------------------------------------
 
 
-def _best(person: Person) -> tuple[str, str]:
-    """Email if we hold one (preferred first), else a mobile for SMS; ("", "") if neither."""
+@dataclass(frozen=True)
+class _Recipient:
+    """Whom the confirmation goes to and how; `note` says why when consent ruled a channel
+    out, `person` is whose consent the worker checks again (None: not on our records)."""
+
+    channel: str = ""
+    to: str = ""
+    name: str = ""
+    note: str = ""
+    person: Person | None = None
+
+
+def _best(person: Person, who: str) -> _Recipient:
+    """Email if we hold one, else a mobile for SMS, the preferred of the two first; never
+    a channel the person said no to (onestop.people.consent)."""
     details = sorted(person.contact_details.all(), key=lambda d: (not d.is_preferred, -d.pk))
     email = next((d.normalised for d in details if d.kind == ContactDetail.Kind.EMAIL), "")
     mobile = next((d.normalised for d in details
                    if d.kind == ContactDetail.Kind.PHONE and d.is_mobile), "")
-    if person.preferred_channel == Person.Channel.SMS and mobile:
-        return "sms", mobile
-    if email:
-        return "email", email
-    return ("sms", mobile) if mobile else ("", "")
+    choice = choose_channel(person, {"email": email, "sms": mobile}, ["email", "sms"])
+    return _Recipient(choice.channel, choice.to, person.full_name, choice.note(who), person)
 
 
 def _recipient(event: LifeEvent, person: Person, informant,
-               confirm_to_informant: bool) -> tuple[str, str, str]:
-    """(channel, to, name): the informant for a death, otherwise the resident."""
+               confirm_to_informant: bool) -> _Recipient:
+    """The informant for a death, otherwise the resident."""
     if event.kind == EventKind.DEATH:
         if not confirm_to_informant:
-            return "", "", ""
+            return _Recipient()
         if isinstance(informant, Person):
-            return (*_best(informant), informant.full_name)
+            return _best(informant, "the informant")
         if isinstance(informant, Informant):
+            # Not on our records: they gave these details to hear back on.
             if informant.email:
-                return "email", informant.email, informant.name
+                return _Recipient("email", informant.email, informant.name)
             if informant.phone:
                 e164, is_mobile = normalise_phone(informant.phone)
                 if is_mobile:
-                    return "sms", e164, informant.name
-            return "", "", informant.name
-        return "", "", ""
-    return (*_best(person), person.full_name)
+                    return _Recipient("sms", e164, informant.name)
+            return _Recipient(name=informant.name)
+        return _Recipient()
+    return _best(person, "the resident")
 
 
 def _done_lines(changes: list[str], notices: list[LifeEventNotice]) -> list[str]:
@@ -437,7 +450,8 @@ def _done_lines(changes: list[str], notices: list[LifeEventNotice]) -> list[str]
 
 def _confirm(event: LifeEvent, person: Person, informant, notices,
              confirm_to_informant: bool) -> None:
-    channel, to, name = _recipient(event, person, informant, confirm_to_informant)
+    recipient = _recipient(event, person, informant, confirm_to_informant)
+    channel, to, name = recipient.channel, recipient.to, recipient.name
     if not to:
         if event.kind == EventKind.DEATH and not confirm_to_informant:
             event.confirmation_note = ("No confirmation sent: the informant's details were "
@@ -445,8 +459,14 @@ def _confirm(event: LifeEvent, person: Person, informant, notices,
                                        "contacts them")
             return
         who = "the informant" if event.kind == EventKind.DEATH else "the resident"
+        if recipient.note:  # every email or mobile held is one they said no to
+            refused = recipient.note.removesuffix("; nothing sent")
+            event.confirmation_note = (f"No confirmation sent: {refused}; tell {who} by "
+                                       f"phone or letter")[:200]
+            return
         event.confirmation_note = f"No confirmation sent: no email or mobile number for {who}"
         return
+    event.confirmation_note = capfirst(recipient.note)[:200]
     lines = _done_lines(event.changes, notices)
     personalisation = {
         "name": name, "event": EventKind.labels[event.kind],
@@ -460,7 +480,9 @@ def _confirm(event: LifeEvent, person: Person, informant, notices,
         kind=f"notify.{channel}", key=f"life-event:{event.pk}:confirmation",
         authority=authority, payload={
             "to": to, "template": EMAIL_TEMPLATE if channel == "email" else SMS_TEMPLATE,
-            "personalisation": personalisation, "reference": f"life-event:{event.pk}"})
+            "personalisation": personalisation, "reference": f"life-event:{event.pk}",
+            # The worker asks again before sending: a "no" given meanwhile stops it.
+            **({"consent_of": recipient.person.pk} if recipient.person else {})})
 
 
 # --- the action ------------------------------------------------------------------------------

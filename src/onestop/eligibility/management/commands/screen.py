@@ -13,6 +13,7 @@ from tqdm import tqdm
 from onestop.core.csvfiles import safe_writer
 from onestop.eligibility.queries import published_rules
 from onestop.eligibility.screening import connect, read_main_database, screen
+from onestop.people.consent import refusing_offers
 from onestop.people.models import Person
 
 BATCH = 5000
@@ -24,7 +25,8 @@ COLUMNS = ["person_id", "given_name", "family_name", "date_of_birth", "address",
 
 class Command(BaseCommand):
     help = ("List residents likely eligible for a service and not receiving it (every "
-            "published rule, or those named), as CSV.")
+            "published rule, or those named), as CSV; residents who asked not to be told "
+            "about services are left out and counted.")
 
     def add_arguments(self, parser):
         parser.add_argument("--service", type=int, nargs="+", metavar="LGSL", default=None,
@@ -58,10 +60,16 @@ class Command(BaseCommand):
         found = screen(db, [definition for _, _, definition in rules])
         progress.update()
         progress.close()
+        # A resident who said no to being told about services is on no campaign list.
+        refusing = refusing_offers()
+        left_out = {p for p, _ in found if p in refusing}
+        found = [(p, lgsl) for p, lgsl in found if p not in refusing]
         self._write(found, rules, out)
         self.stderr.write(f"{len(found):,} offers to make to "
                           f"{len({p for p, _ in found}):,} residents across {len(rules)} "
                           f"services in {time.perf_counter() - started:.1f} s")
+        self.stderr.write(f"{len(left_out):,} residents likely eligible left out: they asked "
+                          f"not to be told about services")
 
     def _write(self, found, rules, out: Path | None) -> None:
         by_lgsl = {s.lgsl: (s, d) for s, _, d in rules}
