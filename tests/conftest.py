@@ -17,3 +17,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_reference", stdout=StringIO())
         call_command("load_dialogues", stdout=StringIO())
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server"))
+
+
+@pytest.fixture(autouse=True)
+def reference_data_for_transactional_tests(request):
+    """A transactional test ends by emptying every table, reference data included, so the
+    next one (they run last, in whatever order the files give) finds it gone: load it
+    again first whenever it is missing."""
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.core.management import call_command
+
+    from onestop.authorities.models import Authority
+
+    if not Authority.objects.exists():
+        call_command("load_reference", stdout=StringIO())
+        call_command("load_dialogues", stdout=StringIO())
