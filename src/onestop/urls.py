@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from onestop.core import views as core_views
@@ -23,5 +24,9 @@ urlpatterns = [
     path("", include("onestop.portal.urls")),
     path("api/v1/", include("onestop.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The admin's own login form would check passwords outside the sign-in lock-out
+    # (onestop.staff.actions): staff sign in on OneStop's page, then open /admin/.
+    path("admin/login/", RedirectView.as_view(pattern_name="staff:sign-in-password"),
+         name="admin-sign-in"),
     path("admin/", admin.site.urls),
 ]

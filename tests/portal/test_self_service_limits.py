@@ -232,7 +232,7 @@ NOT_COUNTED = {
     # leave a resident's answers on a shared screen.
     "portal:web-end": "clears", "portal:kiosk-end": "clears",
     # Sign-in: wrong PINs and passwords are the sign-in lock-out's to count.
-    "staff:sign-in": "sign-in", "staff:sign-in-password": "sign-in", "admin:login": "sign-in",
+    "staff:sign-in": "sign-in", "staff:sign-in-password": "sign-in",
     # Pages that read only: a POST is answered as a GET and writes nothing.
     "portal:web-index": "reads", "portal:kiosk-index": "reads",
     "lifeevents:resident-done": "reads", "admin:logout": "reads",

@@ -163,3 +163,13 @@ def test_a_team_leader_unlocks_a_card_on_a_page_and_it_is_audited(client):
     assert (event.actor, event.user) == (leader, adviser)
     assert (event.before["locked"], event.after["locked"]) == (True, False)
     assert AuditEvent.objects.get(kind="pin_reset").actor == leader
+
+
+def test_the_admins_own_login_form_cannot_be_used_to_guess_passwords(client):
+    """Passwords are checked only on OneStop's sign-in page, under its lock-out."""
+    a_staff_member(Role.ADMINISTRATOR, username="chris", password="a-long-enough-password")
+    answer = client.post("/admin/login/", {"username": "chris",
+                                            "password": "a-long-enough-password"})
+    assert answer.status_code == 302
+    assert answer["Location"] == "/sign-in/password/"
+    assert "_auth_user_id" not in client.session
