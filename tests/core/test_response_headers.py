@@ -145,7 +145,7 @@ def resident_pages(resident) -> list[tuple[Client, str]]:
     web, kiosk = a_browser("w"), a_browser("k")
     pages = [(Client(), url) for url in (
         "/sign-in/", "/sign-in/password/", "/services/", "/services/?q=bin", "/kiosk/",
-        "/services/life-events/", "/admin/login/")]
+        "/services/life-events/")]
     for browser, prefix in ((web, "services"), (kiosk, "kiosk")):
         about = begin(browser, prefix, BINS)
         pages.append((browser, about))
