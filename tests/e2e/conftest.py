@@ -103,8 +103,12 @@ def demo_server(server_database, tmp_path_factory):
     by_uprn = dict(line.split(" ", 1) for line in postcodes.splitlines() if line[:1].isdigit())
     sample_postcodes = {slug: by_uprn[str(uprn)] for slug, uprn in samples.items()}
     port = _free_port()
+    # runserver logs every request to stderr: into a file, since a pipe nobody reads fills
+    # up after some hundreds of requests and then stops the server mid-run.
+    log_path = tmp_path_factory.mktemp("server") / "runserver.log"
+    log = log_path.open("wb")
     server = subprocess.Popen([str(ONESTOP), "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              env=env, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -114,7 +118,7 @@ def demo_server(server_database, tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
                 raise RuntimeError(
-                    f"the server did not start: {server.stderr.read().decode()}") from None
+                    f"the server did not start: {log_path.read_text()[-4000:]}") from None
             time.sleep(0.2)
     try:
         yield DemoServer(f"http://127.0.0.1:{port}", samples, sample_postcodes,
@@ -122,6 +126,7 @@ def demo_server(server_database, tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(autouse=True)
