@@ -18,6 +18,15 @@ def checked(page) -> None:
     assert serious_accessibility_violations(page) == [], page.url
 
 
+def open_as_adviser(page, url: str, person_id: int) -> None:
+    """Sign in with the demo adviser's card and open the resident's page."""
+    page.goto(url + "/sign-in/")
+    page.get_by_label("ID card number").fill("100001")
+    page.get_by_label("PIN").fill("1234")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{url}/people/{person_id}/")
+
+
 def test_an_adviser_offers_a_service_from_the_person_page_and_it_joins_the_contact(
         demo_server, page):
     # A resident offered something with a script, found in the demo's data, not by id.
@@ -28,11 +37,7 @@ def test_an_adviser_offers_a_service_from_the_person_page_and_it_joins_the_conta
         "    if any(r.service.lgsl in (530, 58, 4) for r in recommendations_for(p).to_offer):\n"
         "        print(f'PERSON={p.pk}')\n        break\n")
     person_id = int(re.search(r"PERSON=(\d+)", found).group(1))
-    page.goto(demo_server.url + "/sign-in/")
-    page.get_by_label("ID card number").fill("100001")
-    page.get_by_label("PIN").fill("1234")
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{demo_server.url}/people/{person_id}/")
+    open_as_adviser(page, demo_server.url, person_id)
     expect(page.get_by_role("heading", name="Services to offer")).to_be_visible()
     card = page.locator(".govuk-summary-card[data-lgsl]").first
     service = card.locator("h3").inner_text()
@@ -77,11 +82,7 @@ def test_a_resident_who_said_no_to_offers_is_not_offered_anything_but_can_ask(de
         "        do_record_consent(p, 'proactive_offers', given=False)\n"
         "        print(f'PERSON={p.pk}')\n        break\n")
     person_id = int(re.search(r"PERSON=(\d+)", found).group(1))
-    page.goto(demo_server.url + "/sign-in/")
-    page.get_by_label("ID card number").fill("100001")
-    page.get_by_label("PIN").fill("1234")
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{demo_server.url}/people/{person_id}/")
+    open_as_adviser(page, demo_server.url, person_id)
     expect(page.get_by_role("heading", name="Services to offer")).to_be_visible()
     expect(page.locator("#offers-refused")).to_have_text(
         "Not offered: the resident asked not to be told about services.")
