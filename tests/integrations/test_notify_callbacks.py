@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -272,17 +271,6 @@ def test_onestop_fake_notify_wants_a_callback_url_for_a_token():
 # --- real processes: `onestop fake_notify` posting to OneStop's receipts endpoint ----------
 
 
-@pytest.fixture(scope="module")
-def reference_data_back_afterwards(django_db_blocker):
-    """A transactional test ends by emptying every table, reference data included, and the
-    transactional tests run last: load it again, as the session began, once the emptying
-    is done (a module fixture's teardown comes after the test's own)."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference", stdout=StringIO())
-        call_command("load_dialogues", stdout=StringIO())
-
-
 @pytest.fixture
 def fake_notify_process(live_server, settings):
     """`onestop fake_notify` in its own process, sending receipts to the live server with
@@ -315,7 +303,7 @@ def fake_notify_process(live_server, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_feedback_shows_delivered_or_failed_once_the_fake_notify_process_sends_receipts(
-    reference_data_back_afterwards, fake_notify_process, client
+    fake_notify_process, client
 ):
     officer = a_back_office_officer(a_team(MID_SUFFOLK))
     sent = {}
